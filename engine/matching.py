@@ -1,0 +1,146 @@
+"""Matching: every keyword, pattern and fuzzy term of every rule against a
+document, in one pass per kind, giving raw evidence (no scores yet)."""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+from .document import Document
+from .rules import Rule, RuleSet, norm_term
+
+# Characters with no spaces between words (CJK, kana, hangul) are not
+# word-bounded: a keyword like 数据库 matches inside a longer run.
+_CJK_START = 0x2E80
+_SEP = "\x00"
+
+
+def _wordish(c: str) -> bool:
+    return c.isalnum() and ord(c) < _CJK_START
+
+
+def _lower_same_length(text: str) -> str:
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+_TRANS = str.maketrans({"-": " ", "_": " ", "\n": " ", "\t": " ", "\r": " "})
+
+
+def normalize_text(text: str) -> str:
+    """Same length as the input, so offsets map back without a table."""
+    return _lower_same_length(text).translate(_TRANS)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One raw match: which rule/term, where in which segment."""
+
+    rule: int  # index into Matcher.rules
+    kind: str  # keyword | pattern | fuzzy | negative
+    term: str  # the rule's term as written (pattern source for patterns)
+    weight: float  # the term's own weight
+    segment: int  # index into doc.segments
+    start: int  # offset in the segment's text
+    end: int
+    matched: str  # the text that matched, as in the README
+
+
+class Matcher:
+    def __init__(self, ruleset: RuleSet):
+        self.rules: list[Rule] = ruleset.rules
+        self._automaton = None
+        self._entries: dict[str, list[tuple[int, str, str, float]]] = {}
+        for i, rule in enumerate(self.rules):
+            for t in rule.keywords:
+                self._entries.setdefault(norm_term(t.text), []).append((i, "keyword", t.text, t.weight))
+            for t in rule.negative:
+                self._entries.setdefault(norm_term(t.text), []).append((i, "negative", t.text, t.weight))
+        self._entries.pop("", None)
+        self._patterns = [(i, "pattern", p) for i, r in enumerate(self.rules) for p in r.patterns]
+        self._patterns += [(i, "negative", p) for i, r in enumerate(self.rules) for p in r.negative_patterns]
+        self._fuzzy = [(i, f) for i, r in enumerate(self.rules) for f in r.fuzzy]
+
+    @property
+    def automaton(self):
+        if self._automaton is None:
+            import ahocorasick
+
+            a = ahocorasick.Automaton()
+            for key, entries in self._entries.items():
+                a.add_word(key, (len(key), tuple(entries)))
+            a.make_automaton()
+            self._automaton = a
+        return self._automaton
+
+    def match(self, doc: Document) -> list[Hit]:
+        segs = doc.segments
+        if not segs:
+            return []
+        starts: list[int] = []
+        pos = 0
+        for s in segs:
+            starts.append(pos)
+            pos += len(s.text) + 1
+        hay = _SEP.join(s.text for s in segs)
+        low = normalize_text(hay)
+        hits: list[Hit] = []
+        rules = self.rules
+        if self._entries:
+            for end, (length, entries) in self.automaton.iter(low):
+                start = end - length + 1
+                if _wordish(low[start]) and start > 0 and _wordish(low[start - 1]):
+                    continue
+                if _wordish(low[end]) and end + 1 < len(low) and _wordish(low[end + 1]):
+                    continue
+                si = bisect.bisect_right(starts, start) - 1
+                seg = segs[si]
+                off = start - starts[si]
+                for ri, kind, term, w in entries:
+                    if seg.scope in rules[ri].scopes:
+                        hits.append(Hit(ri, kind, term, w, si, off, off + length, hay[start:end + 1]))
+        for ri, kind, p in self._patterns:
+            scopes = rules[ri].scopes
+            for m in p.regex.finditer(hay):
+                if m.end() == m.start():
+                    continue
+                si = bisect.bisect_right(starts, m.start()) - 1
+                if segs[si].scope not in scopes or _SEP in m.group(0):
+                    continue
+                off = m.start() - starts[si]
+                hits.append(Hit(ri, kind, p.source, p.weight, si, off, off + m.end() - m.start(), m.group(0)))
+        if self._fuzzy:
+            hits.extend(self._fuzzy_hits(doc))
+        return hits
+
+    def _fuzzy_hits(self, doc: Document) -> list[Hit]:
+        """Fuzzy terms against the words and word pairs of short, telling
+        scopes only: a typo in a title matters, one in a code block does not."""
+        import re
+
+        from rapidfuzz import fuzz, process
+
+        cands: list[tuple[str, int, int, int]] = []
+        for si, seg in enumerate(doc.segments):
+            if seg.scope not in ("title", "lede", "heading", "badge"):
+                continue
+            words = [(m.group(0), m.start(), m.end()) for m in re.finditer(r"[\w.+#-]+", seg.text)]
+            for j, (w, a, b) in enumerate(words):
+                cands.append((w.lower(), si, a, b))
+                if j + 1 < len(words):
+                    cands.append((seg.text[a:words[j + 1][2]].lower(), si, a, words[j + 1][2]))
+        if not cands:
+            return []
+        choices = [c[0] for c in cands]
+        hits = []
+        for ri, f in self._fuzzy:
+            scopes = self.rules[ri].scopes
+            for _, score, idx in process.extract(f.text.lower(), choices, scorer=fuzz.ratio,
+                                                 score_cutoff=f.threshold, limit=None):
+                _, si, a, b = cands[idx]
+                seg = doc.segments[si]
+                if seg.scope in scopes:
+                    hits.append(Hit(ri, "fuzzy", f.text, f.weight, si, a, b, seg.text[a:b]))
+        hits.sort(key=lambda h: (h.segment, h.start, h.rule, h.term))
+        return hits

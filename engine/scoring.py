@@ -1,0 +1,184 @@
+"""Scoring: raw hits → weighted evidence → per-tag scores → at most N tags.
+
+Contribution of one hit = term weight × rule weight × scope factor × section
+factor (× intro factor for prose near the top) × repeat decay. Negative terms
+cancel the positive hits of their tag that lie inside them and subtract their
+own weight. Selection is greedy and deterministic: highest score first, ties
+by tag id; tags that share an overlap group with an already chosen tag are
+discounted so near-synonyms do not take every slot.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .document import Document
+from .matching import Hit
+from .rules import Loc, Rule, norm_term
+
+INTRO_SCOPES = ("prose", "list")
+
+
+@dataclass(slots=True)
+class Evidence:
+    tag: int
+    rule_id: str
+    rule_loc: Loc
+    kind: str  # keyword | pattern | fuzzy | negative
+    term: str
+    matched: str
+    scope: str
+    section: str
+    line: int
+    weight: float  # term weight × rule weight
+    scope_factor: float
+    section_factor: float
+    decay: float = 1.0
+    contribution: float = 0.0
+    cancelled_by: str | None = None
+    segment: int = 0
+    start: int = 0
+    end: int = 0
+
+    @property
+    def base(self) -> float:
+        return self.weight * self.scope_factor * self.section_factor
+
+
+@dataclass(slots=True)
+class TagScore:
+    tag: int
+    score: float
+    status: str  # chosen | below-threshold | cut-by-limit | overlap | below-relative | cancelled
+    adjusted: float = 0.0
+    reason: str = ""
+
+
+@dataclass
+class Scores:
+    evidence: list[Evidence]
+    totals: dict[int, float]
+    ranking: list[TagScore] = field(default_factory=list)
+    chosen: list[int] = field(default_factory=list)
+
+
+def section_factor(section: str, settings: dict, cache: dict) -> float:
+    f = cache.get(section)
+    if f is None:
+        f = 1.0
+        if section:
+            for rx, factor in settings["section_factors"]:
+                if rx.search(section):
+                    f = min(f, factor)
+        cache[section] = f
+    return f
+
+
+def weigh(hits: list[Hit], rules: list[Rule], doc: Document, settings: dict) -> list[Evidence]:
+    scope_factors = settings["scope_factors"]
+    intro = settings["intro_factor"]
+    cache: dict[str, float] = {}
+    out: list[Evidence] = []
+    for h in hits:
+        rule = rules[h.rule]
+        seg = doc.segments[h.segment]
+        sf = scope_factors.get(seg.scope, 1.0)
+        if seg.intro and seg.scope in INTRO_SCOPES:
+            sf *= intro
+        line = seg.line + seg.text.count("\n", 0, h.start)
+        out.append(Evidence(
+            tag=rule.tag, rule_id=rule.id, rule_loc=rule.loc, kind=h.kind, term=h.term,
+            matched=h.matched, scope=seg.scope, section=seg.section, line=line,
+            weight=h.weight * rule.weight, scope_factor=sf,
+            section_factor=section_factor(seg.section, settings, cache),
+            segment=h.segment, start=h.start, end=h.end,
+        ))
+    return out
+
+
+def _cancel(evidence: list[Evidence]) -> None:
+    negatives = [e for e in evidence if e.kind == "negative"]
+    if not negatives:
+        return
+    for e in evidence:
+        if e.kind == "negative":
+            continue
+        for n in negatives:
+            if n.tag == e.tag and n.segment == e.segment and n.start <= e.start and e.end <= n.end:
+                e.cancelled_by = n.rule_id
+                break
+
+
+def total(evidence: list[Evidence], settings: dict) -> dict[int, float]:
+    """Apply cancellation and repeat decay in place; sum per tag."""
+    _cancel(evidence)
+    decay = settings["repeat_decay"]
+    groups: dict[tuple, list[Evidence]] = {}
+    for e in evidence:
+        if e.cancelled_by:
+            e.decay, e.contribution = 0.0, 0.0
+            continue
+        key = (e.tag, e.kind == "negative", norm_term(e.matched))
+        groups.setdefault(key, []).append(e)
+    totals: dict[int, float] = {}
+    for (tag, negative, _), items in groups.items():
+        # Strongest occurrence counts in full, so the title's mention is the
+        # one kept whole, not whichever came first.
+        items.sort(key=lambda e: (-e.base, e.line, e.segment, e.start, e.rule_id))
+        for k, e in enumerate(items):
+            e.decay = decay ** k
+            c = e.base * e.decay
+            e.contribution = -c if negative else c
+            totals[tag] = totals.get(tag, 0.0) + e.contribution
+    return totals
+
+
+def select(totals: dict[int, float], settings: dict, max_tags: int, evidence: list[Evidence]) -> tuple[list[int], list[TagScore]]:
+    min_score = settings["min_score"]
+    rel = settings["relative_min"]
+    groups = settings["overlap_groups"]
+    penalty = settings["overlap_penalty"]
+    order = sorted(totals, key=lambda t: (-round(totals[t], 9), t))
+    top = totals[order[0]] if order else 0.0
+    cancelled = {e.tag for e in evidence if e.kind == "negative" or e.cancelled_by}
+
+    def adjusted(tag: int, chosen: list[int]) -> float:
+        s = totals[tag]
+        for g in groups:
+            if tag in g:
+                s *= penalty ** sum(1 for c in chosen if c in g)
+        return s
+
+    chosen: list[int] = []
+    pool = [t for t in order if totals[t] > 0]
+    while pool and len(chosen) < max_tags:
+        best = min(pool, key=lambda t: (-round(adjusted(t, chosen), 9), t))
+        adj = adjusted(best, chosen)
+        if adj < min_score or adj < rel * top:
+            break
+        chosen.append(best)
+        pool.remove(best)
+    ranking = []
+    for t in order:
+        s = totals[t]
+        adj = adjusted(t, [c for c in chosen if c != t])
+        if t in chosen:
+            ranking.append(TagScore(t, s, "chosen", adj, ""))
+        elif s <= 0 and t in cancelled:
+            ranking.append(TagScore(t, s, "cancelled", adj, "negative evidence outweighs the positive"))
+        elif s < min_score:
+            ranking.append(TagScore(t, s, "below-threshold", adj, f"score {s:.2f} < min_score {min_score:g}"))
+        elif adj < min_score:
+            ranking.append(TagScore(t, s, "overlap", adj,
+                                    f"shares an overlap group with a chosen tag: {s:.2f} × penalty = {adj:.2f} < {min_score:g}"))
+        elif adj < rel * top:
+            ranking.append(TagScore(t, s, "below-relative", adj, f"score {adj:.2f} < {rel:g} × top score {top:.2f}"))
+        else:
+            ranking.append(TagScore(t, s, "cut-by-limit", adj, f"{len(chosen)} tags already chosen (max {max_tags})"))
+    return chosen, ranking
+
+
+def score(hits: list[Hit], rules: list[Rule], doc: Document, settings: dict, max_tags: int) -> Scores:
+    evidence = weigh(hits, rules, doc, settings)
+    totals = total(evidence, settings)
+    chosen, ranking = select(totals, settings, max_tags, evidence)
+    return Scores(evidence, totals, ranking, chosen)

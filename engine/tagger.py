@@ -1,0 +1,72 @@
+"""The Tagger: rules loaded once, then text → document → evidence → scores → tags."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import document
+from .matching import Matcher
+from .rules import (Loc, Rule, RuleSet, Term, builtin_dir, builtin_tags, load_packs)
+from .scoring import Evidence, Scores, TagScore, score
+from .taglist import TagList
+
+
+@dataclass
+class TagResult:
+    tags: list[int]
+    names: list[str]
+    scores: dict[int, float]
+    evidence: list[Evidence]
+    ranking: list[TagScore]
+    document: document.Document
+
+    def record(self, id_: str) -> dict:
+        return {"id": id_, "tags": self.tags}
+
+
+def _name_rules(tags: TagList, rules: list[Rule]) -> list[Rule]:
+    """Tags that no rule knows are matched by their own name."""
+    covered = {r.tag for r in rules}
+    out = []
+    for t in tags:
+        if t.id not in covered:
+            out.append(Rule(id=f"name/{t.key}", tag=t.id, loc=Loc(tags.source, 1), pack="<tag names>",
+                            keywords=[Term(t.name.strip(), 1.0, Loc(tags.source, 1))]))
+    return out
+
+
+class Tagger:
+    _default: "Tagger | None" = None
+
+    def __init__(self, ruleset: RuleSet, max_tags: int | None = None):
+        self.ruleset = ruleset
+        self.tags = ruleset.tags
+        self.rules = ruleset.rules + _name_rules(ruleset.tags, ruleset.rules)
+        self.settings = ruleset.settings
+        self.max_tags = ruleset.settings["max_tags"] if max_tags is None else max_tags
+        self.matcher = Matcher(RuleSet(self.rules, [], self.settings, self.tags))
+
+    @classmethod
+    def default(cls) -> "Tagger":
+        if cls._default is None:
+            cls._default = cls.from_paths()
+        return cls._default
+
+    @classmethod
+    def from_paths(cls, rule_dirs=(), tags: str | Path | TagList | None = None, builtin: bool = True,
+                   max_tags: int | None = None) -> "Tagger":
+        """Built-in pack first, then each of rule_dirs; tags: a tags.json path or TagList."""
+        if isinstance(tags, TagList):
+            taglist = tags
+        else:
+            taglist = TagList.from_file(tags or builtin_tags())
+        dirs = ([builtin_dir()] if builtin else []) + [Path(d) for d in rule_dirs]
+        return cls(load_packs(dirs, taglist), max_tags)
+
+    def tag(self, text: str, max_tags: int | None = None) -> TagResult:
+        doc = document.parse(text)
+        hits = self.matcher.match(doc)
+        n = self.max_tags if max_tags is None else max_tags
+        s: Scores = score(hits, self.rules, doc, self.settings, n)
+        names = [self.tags.by_id[t].name for t in s.chosen]
+        return TagResult(s.chosen, names, s.totals, s.evidence, s.ranking, doc)
