@@ -1,0 +1,46 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def tagger():
+    from engine import Tagger
+
+    return Tagger.default()
+
+
+@pytest.fixture(scope="session")
+def tags():
+    from engine.taglist import TagList
+
+    return TagList.from_file(ROOT / "tags.json")
+
+
+def run_cli(*args, input=None, cwd=None):
+    """Run `python -m engine ...` as a user would; returns CompletedProcess."""
+    return subprocess.run(
+        [sys.executable, "-m", "engine", *map(str, args)],
+        input=input, capture_output=True, cwd=cwd or ROOT,
+        text=isinstance(input, str) or input is None,
+    )
+
+
+def records(stdout: str) -> list[dict]:
+    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
+
+
+def write_pack(dir: Path, files: dict) -> Path:
+    """A rule pack in `dir` from {relative name: YAML text}."""
+    dir.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        p = dir / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text, encoding="utf-8")
+    return dir
