@@ -25,11 +25,17 @@ _BADGE_URL = re.compile(
 )
 _ATX = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_HTML_LINE = re.compile(r"^\s*</?[A-Za-z!][^>]*>.*>\s*$|^\s*<[A-Za-z][^>]*>\s*$")
+_HTML_LINE = re.compile(r"^\s*</?[A-Za-z!].*>\s*$")
 _ATTR = re.compile(r"""([A-Za-z_:][-\w:.]*)\s*=\s*("([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 _TAG = re.compile(r"<\s*(/?)\s*([A-Za-z][A-Za-z0-9]*)([^>]*)>")
 _RULE_LINE = re.compile(r"^[\s=\-~^*#+`'\":._]+$")
 _WORDS = re.compile(r"\w{2,}")
+_CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def descriptive(text: str) -> bool:
+    """Enough words to describe something (CJK text has no spaces to count)."""
+    return len(_WORDS.findall(text)) >= 2 or len(_CJK.findall(text)) >= 6
 
 # Headings of sections that describe a project poorly (how to install it, who
 # paid for it, what licence it has) are classified by pack.yml, not here.
@@ -170,7 +176,7 @@ class _Builder:
         doc = self.doc
         intro = not self.seen_heading_after_title
         if scope == "prose" and doc.lede is None and intro and (doc.title is not None or not self.any_heading):
-            if len(_WORDS.findall(text)) >= 3:
+            if descriptive(text):
                 doc.lede, doc.lede_line, scope = text, line, "lede"
         doc.segments.append(Segment(scope, text, line, self.section(), intro))
 
@@ -413,7 +419,7 @@ def parse(text: str) -> Document:
         # Many READMEs open with "News" or badges and describe themselves
         # under an "Introduction"/"About" heading: that paragraph is the lede.
         for seg in doc.segments:
-            if seg.scope == "prose" and _INTRO_SECTION.search(seg.section) and len(_WORDS.findall(seg.text)) >= 3:
+            if seg.scope == "prose" and _INTRO_SECTION.search(seg.section) and descriptive(seg.text):
                 seg.scope = "lede"
                 doc.lede, doc.lede_line = seg.text, seg.line
                 break

@@ -221,6 +221,12 @@ def _terms(value, vloc: Loc, what: str, problems: list[Problem], extra=()) -> li
         if isinstance(item, str):
             text, weight, more = item, 1.0, {}
         elif isinstance(item, YMap):
+            stray = [k for k in item if k not in (key, "weight", *extra) and item[k] is None]
+            if stray and key in item:
+                # `{term: a, b, weight: 1}`: YAML read `b` as a key of its own.
+                problems.append(Problem(item.keylocs[stray[0]], f"unquoted comma or colon splits this {key}: "
+                                        f"write {{{key}: \"{item[key]}, {stray[0]}\"}}", "unquoted"))
+                continue
             _unknown_keys(item, (key, "weight", *extra), f"an item of {what}", problems)
             text = item.get(key)
             w = item.get("weight", 1.0)
