@@ -169,14 +169,16 @@ class _Builder:
     def section(self) -> str:
         return " > ".join(t for _, t in self.stack)
 
-    def emit(self, scope: str, text: str, line: int) -> None:
+    def emit(self, scope: str, text: str, line: int, unlinked: str | None = None) -> None:
+        """unlinked: the text outside links, when known; a row of navigation
+        links ("Website | Blog | Chat") describes nothing and is no lede."""
         text = text.strip()
         if not text:
             return
         doc = self.doc
         intro = not self.seen_heading_after_title
         if scope == "prose" and doc.lede is None and intro and (doc.title is not None or not self.any_heading):
-            if descriptive(text):
+            if descriptive(text if unlinked is None else unlinked):
                 doc.lede, doc.lede_line, scope = text, line, "lede"
         doc.segments.append(Segment(scope, text, line, self.section(), intro))
 
@@ -231,6 +233,7 @@ class _HtmlText(HTMLParser):
         self.b = builder
         self.first = first_line
         self.buf: list[str] = []
+        self.unlinked: list[str] = []
         self.buf_line = first_line
         self.heading: int = 0
         self.skip = 0
@@ -243,7 +246,8 @@ class _HtmlText(HTMLParser):
 
     def flush(self) -> None:
         text = "".join(self.buf)
-        self.buf = []
+        unlinked = "".join(self.unlinked)
+        self.buf, self.unlinked = [], []
         if not text.strip():
             return
         if self.heading:
@@ -255,7 +259,7 @@ class _HtmlText(HTMLParser):
         elif "td" in self.ctx or "th" in self.ctx:
             self.b.emit("table", text, self.buf_line)
         else:
-            self.b.emit("prose", text, self.buf_line)
+            self.b.emit("prose", text, self.buf_line, unlinked)
 
     def handle_starttag(self, tag, attrs):
         a = {k: v or "" for k, v in attrs}
@@ -305,6 +309,8 @@ class _HtmlText(HTMLParser):
         if not self.buf:
             self.buf_line = self._line()
         self.buf.append(data)
+        if not self.href:
+            self.unlinked.append(data)
 
     def close(self):
         super().close()
@@ -323,16 +329,19 @@ def _markdown():
     return _MD
 
 
-def _inline(builder: _Builder, tok, line: int) -> str:
-    """Plain text of an inline token; images, links, code spans and inline
-    HTML are handed to the builder as they pass."""
+def _inline(builder: _Builder, tok, line: int) -> tuple[str, str]:
+    """Plain text of an inline token, and its text outside links; images,
+    links, code spans and inline HTML are handed to the builder as they pass."""
     parts: list[str] = []
+    unlinked: list[str] = []
     in_link = 0
     cur = line
     for child in tok.children or ():
         t = child.type
         if t == "text":
             parts.append(child.content)
+            if not in_link:
+                unlinked.append(child.content)
         elif t in ("softbreak", "hardbreak"):
             parts.append("\n")
             cur += 1
@@ -363,7 +372,7 @@ def _inline(builder: _Builder, tok, line: int) -> str:
                     builder.link("", href, cur)
             elif name == "a":
                 in_link = max(0, in_link - 1)
-    return "".join(parts)
+    return "".join(parts), "".join(unlinked)
 
 
 def parse(text: str) -> Document:
@@ -395,17 +404,17 @@ def parse(text: str) -> Document:
         elif t == "inline":
             line = orig(tok)
             if pending_heading:
-                text_ = _inline(builder, tok, line)
+                text_, _ = _inline(builder, tok, line)
                 builder.heading(pending_heading, text_, line)
                 continue
-            text_ = _inline(builder, tok, line)
+            text_, unlinked = _inline(builder, tok, line)
             if "td" in ctx or "th" in ctx:
                 scope = "table"
             elif "bu" in ctx or "or" in ctx:
                 scope = "list"
             else:
                 scope = "prose"
-            builder.emit(scope, text_, line)
+            builder.emit(scope, text_, line, unlinked)
         elif t == "fence":
             builder.code(tok.info.strip().split(" ")[0] if tok.info else "", tok.content, orig(tok), True)
         elif t == "code_block":

@@ -126,3 +126,8 @@ def test_empty_and_plain_text():
     assert parse("").segments == []
     doc = parse("just some words in a plain file\nwith two lines\n")
     assert doc.title is None and doc.lede.startswith("just some words")
+
+
+def test_navigation_links_are_not_the_lede():
+    doc = parse("# Tool\n\n[Website](https://t.io) | [Blog](https://t.io/blog) | [Chat](https://chat)\n\nTool converts images to text.\n")
+    assert doc.lede == "Tool converts images to text."
