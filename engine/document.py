@@ -182,9 +182,14 @@ class _Builder:
                 doc.lede, doc.lede_line, scope = text, line, "lede"
         doc.segments.append(Segment(scope, text, line, self.section(), intro))
 
-    def heading(self, level: int, text: str, line: int) -> None:
+    def heading(self, level: int, text: str, line: int, unlinked: str | None = None) -> None:
         text = clean_heading(text)
         if not text:
+            return
+        if unlinked is not None and not _WORDS.findall(unlinked) and not _CJK.search(unlinked):
+            # "### [Website](..) • [Docs](..)": a row of links set as a
+            # heading is navigation, not the start of a section.
+            self.emit("prose", text, line, unlinked)
             return
         doc = self.doc
         self.any_heading = True
@@ -251,7 +256,7 @@ class _HtmlText(HTMLParser):
         if not text.strip():
             return
         if self.heading:
-            self.b.heading(self.heading, text, self.buf_line)
+            self.b.heading(self.heading, text, self.buf_line, unlinked)
         elif self.pre:
             self.b.code("", text, self.buf_line, False)
         elif "li" in self.ctx:
@@ -335,6 +340,7 @@ def _inline(builder: _Builder, tok, line: int) -> tuple[str, str]:
     parts: list[str] = []
     unlinked: list[str] = []
     in_link = 0
+    link_start = 0
     cur = line
     for child in tok.children or ():
         t = child.type
@@ -350,9 +356,15 @@ def _inline(builder: _Builder, tok, line: int) -> tuple[str, str]:
             builder.emit("inline_code", child.content, cur)
         elif t == "link_open":
             in_link += 1
+            link_start = len(parts)
             builder.link("", str(child.attrs.get("href", "")), cur)
         elif t == "link_close":
             in_link = max(0, in_link - 1)
+            # A link whose text is itself a description ("[A cloud-native
+            # edge proxy](...)") describes; short ones ("Blog") navigate.
+            inner = "".join(parts[link_start:])
+            if not in_link and len(_WORDS.findall(inner)) >= 4:
+                unlinked.append(inner)
         elif t == "image":
             builder.image(child.content, str(child.attrs.get("src", "")), cur, in_link > 0)
         elif t == "html_inline":
@@ -404,8 +416,8 @@ def parse(text: str) -> Document:
         elif t == "inline":
             line = orig(tok)
             if pending_heading:
-                text_, _ = _inline(builder, tok, line)
-                builder.heading(pending_heading, text_, line)
+                text_, unlinked = _inline(builder, tok, line)
+                builder.heading(pending_heading, text_, line, unlinked)
                 continue
             text_, unlinked = _inline(builder, tok, line)
             if "td" in ctx or "th" in ctx:

@@ -100,16 +100,19 @@ class Matcher:
                 for ri, kind, term, w in entries:
                     if seg.scope in rules[ri].scopes:
                         hits.append(Hit(ri, kind, term, w, si, off, off + length, hay[start:end + 1]))
+        # Patterns see line breaks as spaces, so a phrase wrapped over two
+        # lines of a paragraph still matches (same length: offsets hold).
+        flat = hay.replace("\n", " ") if self._patterns else hay
         for ri, kind, p in self._patterns:
             scopes = rules[ri].scopes
-            for m in p.regex.finditer(hay):
+            for m in p.regex.finditer(flat):
                 if m.end() == m.start():
                     continue
                 si = bisect.bisect_right(starts, m.start()) - 1
                 if segs[si].scope not in scopes or _SEP in m.group(0):
                     continue
                 off = m.start() - starts[si]
-                hits.append(Hit(ri, kind, p.source, p.weight, si, off, off + m.end() - m.start(), m.group(0)))
+                hits.append(Hit(ri, kind, p.source, p.weight, si, off, off + m.end() - m.start(), hay[m.start():m.end()]))
         if self._fuzzy:
             hits.extend(self._fuzzy_hits(doc))
         return hits

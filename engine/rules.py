@@ -409,6 +409,7 @@ DEFAULT_SETTINGS: dict = {
     "max_tags": 3,
     "overlap_groups": [],
     "overlap_penalty": 1.0,
+    "overlap_free": 0,
 }
 
 SETTINGS_KEYS = tuple(DEFAULT_SETTINGS)
@@ -430,12 +431,13 @@ def load_settings(path: Path, tags: TagList, settings: dict, problems: list[Prob
                 problems.append(Problem(data.vallocs[key], f"{key} must be a number >= 0", "wrong-type"))
             else:
                 settings[key] = float(v)
-    if "max_tags" in data:
-        v = data["max_tags"]
-        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
-            problems.append(Problem(data.vallocs["max_tags"], "max_tags must be an integer >= 0", "wrong-type"))
-        else:
-            settings["max_tags"] = v
+    for key in ("max_tags", "overlap_free"):
+        if key in data:
+            v = data[key]
+            if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+                problems.append(Problem(data.vallocs[key], f"{key} must be an integer >= 0", "wrong-type"))
+            else:
+                settings[key] = v
     if "scope_factors" in data:
         sf = data["scope_factors"]
         if not isinstance(sf, YMap):

@@ -96,16 +96,28 @@ def weigh(hits: list[Hit], rules: list[Rule], doc: Document, settings: dict) -> 
 
 
 def _cancel(evidence: list[Evidence]) -> None:
-    negatives = [e for e in evidence if e.kind == "negative"]
-    if not negatives:
-        return
+    """Negative spans cancel the positive hits of their tag inside them; a
+    keyword inside a longer keyword match of the same tag ("aws" in "aws
+    lambda") is covered by it, so the longest keyword alone counts.
+    Patterns are context ("is a command-line tool") and add to keywords."""
+    by_place: dict[tuple[int, int], list[Evidence]] = {}
     for e in evidence:
-        if e.kind == "negative":
+        by_place.setdefault((e.tag, e.segment), []).append(e)
+    for group in by_place.values():
+        if len(group) < 2:
             continue
-        for n in negatives:
-            if n.tag == e.tag and n.segment == e.segment and n.start <= e.start and e.end <= n.end:
-                e.cancelled_by = n.rule_id
-                break
+        for e in group:
+            if e.kind == "negative":
+                continue
+            for n in group:
+                if n is e or not (n.start <= e.start and e.end <= n.end):
+                    continue
+                if n.kind == "negative":
+                    e.cancelled_by = n.rule_id
+                    break
+                if e.kind == n.kind == "keyword" and n.end - n.start > e.end - e.start:
+                    e.cancelled_by = f"{n.rule_id} (longer match)"
+                    break
 
 
 def total(evidence: list[Evidence], settings: dict) -> dict[int, float]:
@@ -137,6 +149,7 @@ def select(totals: dict[int, float], settings: dict, max_tags: int, evidence: li
     rel = settings["relative_min"]
     groups = settings["overlap_groups"]
     penalty = settings["overlap_penalty"]
+    free = settings["overlap_free"]
     order = sorted(totals, key=lambda t: (-round(totals[t], 9), t))
     top = totals[order[0]] if order else 0.0
     cancelled = {e.tag for e in evidence if e.kind == "negative" or e.cancelled_by}
@@ -145,7 +158,7 @@ def select(totals: dict[int, float], settings: dict, max_tags: int, evidence: li
         s = totals[tag]
         for g in groups:
             if tag in g:
-                s *= penalty ** sum(1 for c in chosen if c in g)
+                s *= penalty ** max(0, sum(1 for c in chosen if c in g) - free)
         return s
 
     chosen: list[int] = []
