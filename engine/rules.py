@@ -149,7 +149,18 @@ def _loc(file: str, mark) -> Loc:
     return Loc(file, mark.line + 1, mark.column + 1)
 
 
-def _convert(node, file: str, problems: list[Problem]):
+def _convert(node, file: str, problems: list[Problem], memo: dict | None = None):
+    # An alias is the same node object as its anchor: convert it once, or a
+    # few nested anchors ("billion laughs") take exponential time.
+    if memo is None:
+        memo = {}
+    if id(node) in memo:
+        return memo[id(node)]
+    memo[id(node)] = out = _convert_node(node, file, problems, memo)
+    return out
+
+
+def _convert_node(node, file: str, problems: list[Problem], memo: dict):
     if node.tag not in _SAFE_TAGS:
         problems.append(Problem(_loc(file, node.start_mark), f"YAML tag {node.tag!r} is not allowed in rule files", "yaml-tag"))
         return None
@@ -157,13 +168,13 @@ def _convert(node, file: str, problems: list[Problem]):
         m = YMap()
         m.loc, m.keylocs, m.vallocs = _loc(file, node.start_mark), {}, {}
         for knode, vnode in node.value:
-            key = _convert(knode, file, problems)
+            key = _convert(knode, file, problems, memo)
             if not isinstance(key, (str, int, float, bool)) and key is not None:
                 problems.append(Problem(_loc(file, knode.start_mark), "a mapping key must be a plain value", "bad-yaml"))
                 continue
             if key in m:
                 problems.append(Problem(_loc(file, knode.start_mark), f"duplicate key {key!r}", "duplicate-key"))
-            m[key] = _convert(vnode, file, problems)
+            m[key] = _convert(vnode, file, problems, memo)
             m.keylocs[key] = _loc(file, knode.start_mark)
             m.vallocs[key] = _loc(file, vnode.start_mark)
         return m
@@ -171,7 +182,7 @@ def _convert(node, file: str, problems: list[Problem]):
         lst = YList()
         lst.loc, lst.locs = _loc(file, node.start_mark), []
         for item in node.value:
-            lst.append(_convert(item, file, problems))
+            lst.append(_convert(item, file, problems, memo))
             lst.locs.append(_loc(file, item.start_mark))
         return lst
     return yaml.constructor.SafeConstructor().construct_object(node)

@@ -73,3 +73,12 @@ def test_pre_commit_hook_runs_rules_lint():
     (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     assert hook["entry"] == "repotag rules lint"
     assert hook["language"] == "python"
+
+
+def test_documented_editor_header_points_at_the_schema():
+    from engine.rules_cli import SCHEMA_FILE
+
+    doc = (ROOT / "rules" / "README.md").read_text(encoding="utf-8")
+    header = next(l for l in doc.splitlines() if l.startswith("# yaml-language-server: $schema=../"))
+    target = (ROOT / "rules" / "tags" / header.split("$schema=", 1)[1]).resolve()
+    assert target == SCHEMA_FILE
