@@ -384,35 +384,36 @@ def _rule(m, loc: Loc, file_tag, pack: str, tags: TagList, problems: list[Proble
     return rule
 
 
+def _items(data: YMap, key: str, shape: str, problems: list[Problem]) -> list[tuple]:
+    """(item, loc) pairs of a list-valued key (absent or null: none)."""
+    raw = data.get(key)
+    if raw is None:
+        return []
+    if not isinstance(raw, YList):
+        problems.append(Problem(data.vallocs[key], f"`{key}:` must be a list of {shape}", "wrong-type"))
+        return []
+    return list(zip(raw, raw.locs))
+
+
 def _changes(data: YMap, pack: str, tags: TagList, problems: list[Problem]) -> list[Change]:
     """The file's `override:` entries and `disable:` ids, in file order."""
     out: list[Change] = []
-    if "override" in data:
-        raw = data["override"]
-        if not isinstance(raw, YList):
-            problems.append(Problem(data.vallocs["override"], "`override:` must be a list of {id: ..., <keys to replace>}", "wrong-type"))
-        else:
-            for item, loc in zip(raw, raw.locs):
-                n0 = len(problems)
-                rid = _rule_id(item, loc, "an override", problems)
-                if rid is None:
-                    continue
-                _unknown_keys(item, RULE_KEYS, "an override", problems)
-                fields = _rule_fields(item, tags, problems)
-                if not fields and len(problems) == n0:
-                    problems.append(Problem(item.loc, f"override of {rid!r} changes nothing (give weight, scopes, keywords, ...)", "empty-override"))
-                if len(problems) == n0:
-                    out.append(Change("override", rid, item.loc, pack, fields))
-    if "disable" in data:
-        raw = data["disable"]
-        if not isinstance(raw, YList):
-            problems.append(Problem(data.vallocs["disable"], "`disable:` must be a list of rule ids", "wrong-type"))
-        else:
-            for item, loc in zip(raw, raw.locs):
-                if not isinstance(item, str) or not item.strip():
-                    problems.append(Problem(loc, f"a disabled rule is given by its id (a string), not {item!r}", "wrong-type"))
-                    continue
-                out.append(Change("disable", item, loc, pack))
+    for item, loc in _items(data, "override", "{id: ..., <keys to replace>}", problems):
+        n0 = len(problems)
+        rid = _rule_id(item, loc, "an override", problems)
+        if rid is None:
+            continue
+        _unknown_keys(item, RULE_KEYS, "an override", problems)
+        fields = _rule_fields(item, tags, problems)
+        if not fields and len(problems) == n0:
+            problems.append(Problem(item.loc, f"override of {rid!r} changes nothing (give weight, scopes, keywords, ...)", "empty-override"))
+        if len(problems) == n0:
+            out.append(Change("override", rid, item.loc, pack, fields))
+    for item, loc in _items(data, "disable", "rule ids", problems):
+        if not isinstance(item, str) or not item.strip():
+            problems.append(Problem(loc, f"a disabled rule is given by its id (a string), not {item!r}", "wrong-type"))
+            continue
+        out.append(Change("disable", item, loc, pack))
     return sorted(out, key=lambda c: (c.loc.line, c.loc.col))
 
 
@@ -461,15 +462,10 @@ def load_rule_file(path: Path, pack: str, tags: TagList, problems: list[Problem]
     if "tag" in data:
         file_tag = _tag_ref(data["tag"], data.vallocs["tag"], tags, problems)
     rules: list[Rule] = []
-    raw = data.get("rules")
-    if raw is not None:
-        if not isinstance(raw, YList):
-            problems.append(Problem(data.vallocs["rules"], "`rules:` must be a list of rules", "wrong-type"))
-        else:
-            for item, loc in zip(raw, raw.locs):
-                r = _rule(item, loc, file_tag, pack, tags, problems)
-                if r is not None:
-                    rules.append(r)
+    for item, loc in _items(data, "rules", "rules", problems):
+        r = _rule(item, loc, file_tag, pack, tags, problems)
+        if r is not None:
+            rules.append(r)
     examples = []
     if "examples" in data:
         examples = _examples(data["examples"], data.vallocs["examples"], file_tag, tags, problems)

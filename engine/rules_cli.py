@@ -81,7 +81,7 @@ def list_rules(
     no_plugins: bool = NoPluginsOpt,
     fmt: str = FormatOpt,
 ):
-    """Every rule in load order: id, tag, pack, file:line and what overrides or disables it."""
+    """Every rule (sorted by tag and id): its pack, file:line and what overrides or disables it."""
     from .rules import RuleLoadError, load_packs
 
     taglist, packs = _context(tags, rules, no_builtin, no_plugins, fmt)
