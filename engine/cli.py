@@ -14,8 +14,11 @@ from typing import List, Optional
 
 import typer
 
+from .rules_cli import rules_app
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Tag software READMEs from a fixed tag list, with reasons.")
+app.add_typer(rules_app, name="rules")
 
 RulesOpt = typer.Option(None, "--rules", help="Extra rule pack directory (repeatable; later packs win).")
 TagsOpt = typer.Option(None, "--tags", help="Tag list JSON ([{\"id\":..,\"name\":..}]); default: the built-in tags.json.")

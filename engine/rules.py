@@ -87,6 +87,23 @@ class Rule:
     fuzzy: list[Fuzzy] = field(default_factory=list)
     negative: list[Term] = field(default_factory=list)
     negative_patterns: list[Pattern] = field(default_factory=list)
+    # Overrides and the disable applied by later files, in order (for `rules list`).
+    changes: list["Change"] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """An `override:` entry or a `disable:` item of a rule file."""
+
+    kind: str  # override | disable
+    rule_id: str
+    loc: Loc
+    pack: str
+    fields: dict = field(default_factory=dict)  # override: the rule fields it replaces
+
+    def __str__(self) -> str:
+        what = f" ({', '.join(self.fields)})" if self.fields else ""
+        return f"{self.kind}{what} at {self.loc}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +121,8 @@ class RuleSet:
     settings: dict
     tags: TagList
     files: list[str] = field(default_factory=list)
+    disabled: list[Rule] = field(default_factory=list)  # rules some `disable:` removed
+    dropped: list[Rule] = field(default_factory=list)  # rules of tags not in the list in use
 
 
 def norm_term(s: str) -> str:
@@ -130,21 +149,32 @@ def _loc(file: str, mark) -> Loc:
     return Loc(file, mark.line + 1, mark.column + 1)
 
 
-def _convert(node, file: str, problems: list[Problem]):
+def _convert(node, file: str, problems: list[Problem], memo: dict | None = None):
+    # An alias is the same node object as its anchor: convert it once, or a
+    # few nested anchors ("billion laughs") take exponential time.
+    if memo is None:
+        memo = {}
+    if id(node) in memo:
+        return memo[id(node)]
+    memo[id(node)] = out = _convert_node(node, file, problems, memo)
+    return out
+
+
+def _convert_node(node, file: str, problems: list[Problem], memo: dict):
     if node.tag not in _SAFE_TAGS:
-        problems.append(Problem(_loc(file, node.start_mark), f"YAML tag {node.tag!r} is not allowed in rule files"))
+        problems.append(Problem(_loc(file, node.start_mark), f"YAML tag {node.tag!r} is not allowed in rule files", "yaml-tag"))
         return None
     if isinstance(node, yaml.MappingNode):
         m = YMap()
         m.loc, m.keylocs, m.vallocs = _loc(file, node.start_mark), {}, {}
         for knode, vnode in node.value:
-            key = _convert(knode, file, problems)
+            key = _convert(knode, file, problems, memo)
             if not isinstance(key, (str, int, float, bool)) and key is not None:
-                problems.append(Problem(_loc(file, knode.start_mark), "a mapping key must be a plain value"))
+                problems.append(Problem(_loc(file, knode.start_mark), "a mapping key must be a plain value", "bad-yaml"))
                 continue
             if key in m:
-                problems.append(Problem(_loc(file, knode.start_mark), f"duplicate key {key!r}"))
-            m[key] = _convert(vnode, file, problems)
+                problems.append(Problem(_loc(file, knode.start_mark), f"duplicate key {key!r}", "duplicate-key"))
+            m[key] = _convert(vnode, file, problems, memo)
             m.keylocs[key] = _loc(file, knode.start_mark)
             m.vallocs[key] = _loc(file, vnode.start_mark)
         return m
@@ -152,7 +182,7 @@ def _convert(node, file: str, problems: list[Problem]):
         lst = YList()
         lst.loc, lst.locs = _loc(file, node.start_mark), []
         for item in node.value:
-            lst.append(_convert(item, file, problems))
+            lst.append(_convert(item, file, problems, memo))
             lst.locs.append(_loc(file, item.start_mark))
         return lst
     return yaml.constructor.SafeConstructor().construct_object(node)
@@ -163,24 +193,28 @@ def read_yaml(path: Path, problems: list[Problem]):
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        problems.append(Problem(Loc(file, 1), f"not UTF-8: {exc.reason} at byte {exc.start}"))
+        problems.append(Problem(Loc(file, 1), f"not UTF-8: {exc.reason} at byte {exc.start}", "bad-yaml"))
         return None
     except OSError as exc:
-        problems.append(Problem(Loc(file, 1), f"cannot read: {exc.strerror or exc}"))
+        problems.append(Problem(Loc(file, 1), f"cannot read: {exc.strerror or exc}", "unreadable"))
         return None
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = _loc(file, mark) if mark else Loc(file, 1)
-        problems.append(Problem(loc, f"invalid YAML: {exc.problem or exc.context}"))
+        problems.append(Problem(loc, f"invalid YAML: {exc.problem or exc.context}", "bad-yaml"))
         return None
     except yaml.YAMLError as exc:
-        problems.append(Problem(Loc(file, 1), f"invalid YAML: {exc}"))
+        problems.append(Problem(Loc(file, 1), f"invalid YAML: {exc}", "bad-yaml"))
         return None
     if node is None:
         return None
-    return _convert(node, file, problems)
+    n0 = len(problems)
+    data = _convert(node, file, problems)
+    if any(p.code == "yaml-tag" for p in problems[n0:]):
+        return None  # a file that asks for objects is refused whole, not read around the hole
+    return data
 
 
 # ---------------------------------------------------------------- validation
@@ -257,32 +291,20 @@ def _tag_ref(value, loc: Loc, tags: TagList, problems: list[Problem]) -> int | N
     return tag.id
 
 
-def _rule(m, loc: Loc, file_tag, pack: str, tags: TagList, problems: list[Problem]) -> Rule | None:
-    if not isinstance(m, YMap):
-        problems.append(Problem(loc, "a rule must be a mapping with at least `id:` and `keywords:`", "wrong-type"))
-        return None
-    n0 = len(problems)
-    _unknown_keys(m, RULE_KEYS, "a rule", problems)
-    rid = m.get("id")
-    if not isinstance(rid, str) or not rid.strip():
-        problems.append(Problem(m.loc, "a rule needs an `id:` string such as ai/deep-learning", "missing-id"))
-        return None
+def _rule_fields(m: YMap, tags: TagList, problems: list[Problem]) -> dict:
+    """The rule fields a mapping gives (tag, weight, scopes, terms...), checked;
+    keys it does not give are absent, so an override replaces only those."""
+    out: dict = {}
     if "tag" in m:
-        tag = _tag_ref(m["tag"], m.vallocs["tag"], tags, problems)
-    elif file_tag is not None:
-        tag = file_tag
-    else:
-        problems.append(Problem(m.loc, f"rule {rid!r} has no `tag:` and the file sets none", "missing-tag"))
-        return None
-    rule = Rule(id=rid, tag=tag if tag is not None else -1, loc=m.loc, pack=pack)
+        out["tag"] = _tag_ref(m["tag"], m.vallocs["tag"], tags, problems)
     if "weight" in m:
         w = _weight(m["weight"], m.vallocs["weight"], problems)
-        rule.weight = w if w is not None else 1.0
+        out["weight"] = w if w is not None else 1.0
     if "description" in m:
         if not isinstance(m["description"], str):
             problems.append(Problem(m.vallocs["description"], "description must be a string", "wrong-type"))
         else:
-            rule.description = m["description"]
+            out["description"] = m["description"]
     if "scopes" in m:
         sc = m["scopes"]
         if not isinstance(sc, YList) or not all(isinstance(s, str) for s in sc):
@@ -293,47 +315,112 @@ def _rule(m, loc: Loc, file_tag, pack: str, tags: TagList, problems: list[Proble
                     hint = difflib.get_close_matches(s, SCOPES, n=1)
                     tip = f" (did you mean {hint[0]!r}?)" if hint else f" (known: {', '.join(SCOPES)})"
                     problems.append(Problem(sloc, f"unknown scope {s!r}{tip}", "unknown-scope"))
-            rule.scopes = frozenset(s for s in sc if s in SCOPES)
-    for text, w, tloc, _ in _terms(m.get("keywords"), m.vallocs.get("keywords", m.loc), "keywords", problems):
-        rule.keywords.append(Term(text, w, tloc))
-    neg = m.get("negative")
-    if isinstance(neg, YList):
-        # A negative item may be a regex: {pattern: ..., weight: ...}.
-        terms, pats = YList(), YList()
-        terms.loc = pats.loc = neg.loc
-        terms.locs, pats.locs = [], []
-        for item, iloc in zip(neg, neg.locs):
-            dst = pats if isinstance(item, YMap) and "pattern" in item and "term" not in item else terms
-            dst.append(item)
-            dst.locs.append(iloc)
-        neg_terms = _terms(terms, neg.loc, "negative", problems)
-        for text, w, tloc, _ in _terms(pats, neg.loc, "patterns", problems):
-            try:
-                rule.negative_patterns.append(Pattern(text, w, tloc, re.compile(text, re.IGNORECASE)))
-            except re.error as exc:
-                problems.append(Problem(tloc, f"invalid regex {text!r}: {exc}", "bad-regex"))
-    else:
-        neg_terms = _terms(neg, m.vallocs.get("negative", m.loc), "negative", problems)
-    for text, w, tloc, _ in neg_terms:
-        rule.negative.append(Term(text, w, tloc))
-    for text, w, tloc, _ in _terms(m.get("patterns"), m.vallocs.get("patterns", m.loc), "patterns", problems):
+            out["scopes"] = frozenset(s for s in sc if s in SCOPES)
+    if "keywords" in m:
+        out["keywords"] = [Term(text, w, tloc) for text, w, tloc, _ in
+                           _terms(m["keywords"], m.vallocs["keywords"], "keywords", problems)]
+    if "negative" in m:
+        neg = m["negative"]
+        negative, negative_patterns = [], []
+        if isinstance(neg, YList):
+            # A negative item may be a regex: {pattern: ..., weight: ...}.
+            terms, pats = YList(), YList()
+            terms.loc = pats.loc = neg.loc
+            terms.locs, pats.locs = [], []
+            for item, iloc in zip(neg, neg.locs):
+                dst = pats if isinstance(item, YMap) and "pattern" in item and "term" not in item else terms
+                dst.append(item)
+                dst.locs.append(iloc)
+            neg_terms = _terms(terms, neg.loc, "negative", problems)
+            negative_patterns = _patterns(pats, neg.loc, problems)
+        else:
+            neg_terms = _terms(neg, m.vallocs["negative"], "negative", problems)
+        negative = [Term(text, w, tloc) for text, w, tloc, _ in neg_terms]
+        out["negative"], out["negative_patterns"] = negative, negative_patterns
+    if "patterns" in m:
+        out["patterns"] = _patterns(m["patterns"], m.vallocs["patterns"], problems)
+    if "fuzzy" in m:
+        out["fuzzy"] = []
+        for text, w, tloc, more in _terms(m["fuzzy"], m.vallocs["fuzzy"], "fuzzy", problems, ("threshold",)):
+            thr, thr_loc = more.get("threshold", (90, tloc))
+            if isinstance(thr, bool) or not isinstance(thr, (int, float)) or not 50 <= thr <= 100:
+                problems.append(Problem(thr_loc, f"fuzzy threshold must be a number in [50, 100], not {thr!r}", "wrong-type"))
+                continue
+            out["fuzzy"].append(Fuzzy(text, float(thr), w, tloc))
+    return out
+
+
+def _patterns(value, vloc: Loc, problems: list[Problem]) -> list[Pattern]:
+    out = []
+    for text, w, tloc, _ in _terms(value, vloc, "patterns", problems):
         try:
-            rx = re.compile(text, re.IGNORECASE)
+            out.append(Pattern(text, w, tloc, re.compile(text, re.IGNORECASE)))
         except re.error as exc:
             problems.append(Problem(tloc, f"invalid regex {text!r}: {exc}", "bad-regex"))
-            continue
-        rule.patterns.append(Pattern(text, w, tloc, rx))
-    for text, w, tloc, more in _terms(m.get("fuzzy"), m.vallocs.get("fuzzy", m.loc), "fuzzy", problems, ("threshold",)):
-        thr, thr_loc = more.get("threshold", (90, tloc))
-        if isinstance(thr, bool) or not isinstance(thr, (int, float)) or not 50 <= thr <= 100:
-            problems.append(Problem(thr_loc, f"fuzzy threshold must be a number in [50, 100], not {thr!r}", "wrong-type"))
-            continue
-        rule.fuzzy.append(Fuzzy(text, float(thr), w, tloc))
+    return out
+
+
+def _rule_id(m, loc: Loc, what: str, problems: list[Problem]) -> str | None:
+    if not isinstance(m, YMap):
+        problems.append(Problem(loc, f"{what} must be a mapping with at least `id:`", "wrong-type"))
+        return None
+    rid = m.get("id")
+    if not isinstance(rid, str) or not rid.strip():
+        problems.append(Problem(m.loc, f"{what} needs an `id:` string such as ai/deep-learning", "missing-id"))
+        return None
+    return rid
+
+
+def _rule(m, loc: Loc, file_tag, pack: str, tags: TagList, problems: list[Problem]) -> Rule | None:
+    n0 = len(problems)
+    rid = _rule_id(m, loc, "a rule", problems)
+    if rid is None:
+        return None
+    _unknown_keys(m, RULE_KEYS, "a rule", problems)
+    if "tag" not in m and file_tag is None:
+        problems.append(Problem(m.loc, f"rule {rid!r} has no `tag:` and the file sets none", "missing-tag"))
+        return None
+    fields = _rule_fields(m, tags, problems)
+    tag = fields.pop("tag", file_tag)
+    rule = Rule(id=rid, tag=tag if tag is not None else -1, loc=m.loc, pack=pack, **fields)
     if not (rule.keywords or rule.patterns or rule.fuzzy or rule.negative or rule.negative_patterns) and len(problems) == n0:
         problems.append(Problem(m.loc, f"rule {rid!r} has no keywords, patterns, fuzzy or negative terms", "empty-rule"))
     if tag is None or len(problems) > n0:
         return None
     return rule
+
+
+def _items(data: YMap, key: str, shape: str, problems: list[Problem]) -> list[tuple]:
+    """(item, loc) pairs of a list-valued key (absent or null: none)."""
+    raw = data.get(key)
+    if raw is None:
+        return []
+    if not isinstance(raw, YList):
+        problems.append(Problem(data.vallocs[key], f"`{key}:` must be a list of {shape}", "wrong-type"))
+        return []
+    return list(zip(raw, raw.locs))
+
+
+def _changes(data: YMap, pack: str, tags: TagList, problems: list[Problem]) -> list[Change]:
+    """The file's `override:` entries and `disable:` ids, in file order."""
+    out: list[Change] = []
+    for item, loc in _items(data, "override", "{id: ..., <keys to replace>}", problems):
+        n0 = len(problems)
+        rid = _rule_id(item, loc, "an override", problems)
+        if rid is None:
+            continue
+        _unknown_keys(item, RULE_KEYS, "an override", problems)
+        fields = _rule_fields(item, tags, problems)
+        if not fields and len(problems) == n0:
+            problems.append(Problem(item.loc, f"override of {rid!r} changes nothing (give weight, scopes, keywords, ...)", "empty-override"))
+        if len(problems) == n0:
+            out.append(Change("override", rid, item.loc, pack, fields))
+    for item, loc in _items(data, "disable", "rule ids", problems):
+        if not isinstance(item, str) or not item.strip():
+            problems.append(Problem(loc, f"a disabled rule is given by its id (a string), not {item!r}", "wrong-type"))
+            continue
+        out.append(Change("disable", item, loc, pack))
+    return sorted(out, key=lambda c: (c.loc.line, c.loc.col))
 
 
 def _examples(value, vloc: Loc, file_tag, tags: TagList, problems: list[Problem]) -> list[Example]:
@@ -365,8 +452,10 @@ def _examples(value, vloc: Loc, file_tag, tags: TagList, problems: list[Problem]
     return out
 
 
-def load_rule_file(path: Path, pack: str, tags: TagList, problems: list[Problem]):
-    """Rules and examples of one YAML file (problems appended, never raised)."""
+def load_rule_file(path: Path, pack: str, tags: TagList, problems: list[Problem],
+                   changes: list[Change] | None = None):
+    """Rules and examples of one YAML file (problems appended, never raised);
+    its overrides and disables are appended to `changes` when given."""
     data = read_yaml(path, problems)
     file = str(path)
     if data is None:
@@ -379,18 +468,15 @@ def load_rule_file(path: Path, pack: str, tags: TagList, problems: list[Problem]
     if "tag" in data:
         file_tag = _tag_ref(data["tag"], data.vallocs["tag"], tags, problems)
     rules: list[Rule] = []
-    raw = data.get("rules")
-    if raw is not None:
-        if not isinstance(raw, YList):
-            problems.append(Problem(data.vallocs["rules"], "`rules:` must be a list of rules", "wrong-type"))
-        else:
-            for item, loc in zip(raw, raw.locs):
-                r = _rule(item, loc, file_tag, pack, tags, problems)
-                if r is not None:
-                    rules.append(r)
+    for item, loc in _items(data, "rules", "rules", problems):
+        r = _rule(item, loc, file_tag, pack, tags, problems)
+        if r is not None:
+            rules.append(r)
     examples = []
     if "examples" in data:
         examples = _examples(data["examples"], data.vallocs["examples"], file_tag, tags, problems)
+    if changes is not None:
+        changes.extend(_changes(data, pack, tags, problems))
     return rules, examples
 
 
@@ -531,16 +617,43 @@ def pack_tags(pack_dir: Path, tags: TagList) -> TagList:
     return tags
 
 
-def load_packs(pack_dirs: list[Path], tags: TagList) -> RuleSet:
-    """Load packs in order. Each pack's rules resolve tags against its own
-    list, then map by name onto `tags`; rules of tags not in use are dropped
-    (the seed prompt's list, or a team's taxonomy, may hold fewer tags)."""
+def _apply(c: Change, seen: dict[str, Rule], rs: RuleSet, remap, problems: list[Problem]) -> None:
+    """Apply one override or disable to the rule it names (loaded earlier)."""
+    r = seen.get(c.rule_id)
+    if r is None:
+        hint = difflib.get_close_matches(c.rule_id, list(seen), n=1)
+        tip = f" (did you mean {hint[0]!r}?)" if hint else ""
+        problems.append(Problem(c.loc, f"cannot {c.kind} unknown rule id {c.rule_id!r}{tip}", "unknown-rule"))
+        return
+    if r in rs.disabled:
+        first = next(x for x in r.changes if x.kind == "disable")
+        problems.append(Problem(c.loc, f"cannot {c.kind} rule {c.rule_id!r}: disabled at {first.loc}", "unknown-rule"))
+        return
+    r.changes.append(c)
+    home = rs.rules if r in rs.rules else rs.dropped
+    if c.kind == "disable":
+        home.remove(r)
+        rs.disabled.append(r)
+        return
+    for key, value in c.fields.items():
+        setattr(r, key, remap(value) if key == "tag" else value)
+    if (r.tag is None) != (home is rs.dropped):
+        # The override moved the rule onto, or off, the tag list in use.
+        home.remove(r)
+        (rs.dropped if r.tag is None else rs.rules).append(r)
+
+
+def collect_packs(pack_dirs, tags: TagList) -> tuple[RuleSet, list[Problem]]:
+    """Load packs in order, keeping what loads and every problem (for lint).
+
+    Each pack's rules resolve tags against its own list, then map by name onto
+    `tags`; rules of tags not in use are dropped (the seed prompt's list, or a
+    team's taxonomy, may hold fewer tags). A pack's overrides and disables
+    apply, once the whole pack is read, to any rule loaded so far."""
     problems: list[Problem] = []
     settings = {k: (list(v) if isinstance(v, list) else dict(v) if isinstance(v, dict) else v)
                 for k, v in DEFAULT_SETTINGS.items()}
-    rules: list[Rule] = []
-    examples: list[Example] = []
-    files: list[str] = []
+    rs = RuleSet([], [], settings, tags, [])
     seen: dict[str, Rule] = {}
     for pack_dir in pack_dirs:
         pack_dir = Path(pack_dir)
@@ -553,6 +666,10 @@ def load_packs(pack_dirs: list[Path], tags: TagList) -> RuleSet:
             problems.append(Problem(Loc(str(pack_dir / "tags.json"), 1), str(exc), "bad-tags"))
             continue
         same = ptags is tags or [(t.id, t.key) for t in ptags] == [(t.id, t.key) for t in tags]
+
+        def remap(tid, ptags=ptags, same=same):
+            return tid if same else _remap([tid], ptags, tags)[0]
+
         if (pack_dir / PACK_FILE).is_file():
             n_groups = len(settings["overlap_groups"])
             load_settings(pack_dir / PACK_FILE, ptags, settings, problems)
@@ -560,26 +677,33 @@ def load_packs(pack_dirs: list[Path], tags: TagList) -> RuleSet:
                 groups = settings["overlap_groups"]
                 settings["overlap_groups"] = groups[:n_groups] + [
                     frozenset(i for i in _remap(sorted(g), ptags, tags) if i is not None) for g in groups[n_groups:]]
+        changes: list[Change] = []
         for path in rule_files(pack_dir):
-            files.append(str(path))
-            rs, ex = load_rule_file(path, str(pack_dir), ptags, problems)
-            for r in rs:
+            rs.files.append(str(path))
+            rules, ex = load_rule_file(path, str(pack_dir), ptags, problems, changes)
+            for r in rules:
                 if r.id in seen:
-                    problems.append(Problem(r.loc, f"duplicate rule id {r.id!r} (first at {seen[r.id].loc})", "duplicate-id"))
+                    problems.append(Problem(r.loc, f"duplicate rule id {r.id!r} (first at {seen[r.id].loc}); "
+                                                   "a later pack changes a rule with `override:`", "duplicate-id"))
                     continue
                 seen[r.id] = r
-                if not same:
-                    (r.tag,) = _remap([r.tag], ptags, tags)
-                    if r.tag is None:
-                        continue
-                rules.append(r)
+                r.tag = remap(r.tag)
+                (rs.rules if r.tag is not None else rs.dropped).append(r)
             for e in ex:
                 if not same:
                     want = tuple(i for i in _remap(e.tags, ptags, tags) if i is not None)
                     if len(want) != len(e.tags):
                         continue  # an example about a tag not in use proves nothing here
                     e = Example(e.text, want, tuple(i for i in _remap(e.not_tags, ptags, tags) if i is not None), e.loc)
-                examples.append(e)
+                rs.examples.append(e)
+        for c in changes:
+            _apply(c, seen, rs, remap, problems)
+    return rs, problems
+
+
+def load_packs(pack_dirs, tags: TagList) -> RuleSet:
+    """Load packs in order (see collect_packs); any problem raises RuleLoadError."""
+    rs, problems = collect_packs(pack_dirs, tags)
     if problems:
         raise RuleLoadError(problems)
-    return RuleSet(rules, examples, settings, tags, files)
+    return rs

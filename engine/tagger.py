@@ -6,7 +6,8 @@ from pathlib import Path
 
 from . import document
 from .matching import Matcher
-from .rules import (Loc, Rule, RuleSet, Term, builtin_dir, builtin_tags, load_packs)
+from .packs import discover
+from .rules import (Loc, Rule, RuleSet, Term, builtin_tags, load_packs)
 from .scoring import Evidence, Scores, TagScore, score
 from .taglist import TagList
 
@@ -35,6 +36,11 @@ def _name_rules(tags: TagList, rules: list[Rule]) -> list[Rule]:
     return out
 
 
+def load_taglist(tags: str | Path | TagList | None) -> TagList:
+    """The tag list in use: a TagList, a tags.json path, or the built-in list."""
+    return tags if isinstance(tags, TagList) else TagList.from_file(tags or builtin_tags())
+
+
 class Tagger:
     _default: "Tagger | None" = None
 
@@ -54,14 +60,11 @@ class Tagger:
 
     @classmethod
     def from_paths(cls, rule_dirs=(), tags: str | Path | TagList | None = None, builtin: bool = True,
-                   max_tags: int | None = None) -> "Tagger":
-        """Built-in pack first, then each of rule_dirs; tags: a tags.json path or TagList."""
-        if isinstance(tags, TagList):
-            taglist = tags
-        else:
-            taglist = TagList.from_file(tags or builtin_tags())
-        dirs = ([builtin_dir()] if builtin else []) + [Path(d) for d in rule_dirs]
-        return cls(load_packs(dirs, taglist), max_tags)
+                   max_tags: int | None = None, plugins: bool = True) -> "Tagger":
+        """The packs in use (engine.packs.discover: built-in, installed plugins,
+        REPOTAG_RULES unless plugins=False), then each of rule_dirs;
+        tags: a tags.json path or TagList."""
+        return cls(load_packs(discover(rule_dirs, builtin, plugins), load_taglist(tags)), max_tags)
 
     def tag(self, text: str, max_tags: int | None = None) -> TagResult:
         doc = document.parse(text)

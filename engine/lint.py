@@ -1,0 +1,282 @@
+"""`repotag rules lint`: every problem the loader finds, plus checks that
+need the whole loaded pack (keywords across tags, risky regexes, coverage).
+
+The loader's problems are errors: a pack with any of them does not load.
+The checks added here are warnings, except `backtracking`: a pattern that can
+take exponential time on a README hangs a batch, so it is an error too.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .packs import Pack, in_paths, packs_for_paths
+from .rules import Loc, Problem, Rule, RuleSet, YList, YMap, collect_packs, norm_term, read_yaml
+from .taglist import TagList
+
+try:  # Python 3.11+
+    from re import _constants as _sc
+    from re import _parser as _sre
+except ImportError:  # Python 3.10
+    import sre_constants as _sc  # type: ignore[no-redef]
+    import sre_parse as _sre  # type: ignore[no-redef]
+
+WARNINGS = {
+    "keyword-two-tags": "the same keyword counts for two tags",
+    "duplicate-keyword": "the same keyword twice for one tag",
+    "near-duplicate": "two keywords differ by a character or two (a typo?)",
+    "regex-keyword": "a keyword that looks like a regex (keywords are literal)",
+    "unbounded-keyword": "a keyword that begins or ends with punctuation, so is not word-bounded there",
+    "unbounded-pattern": "a pattern that begins or ends with a letter and no \\b",
+    "no-rule": "a tag of the list in use that no rule covers (matched by its name only)",
+    "no-example": "a tag with rules but no positive or no negative example",
+}
+NEAR_RATIO = 90  # rapidfuzz ratio: one edit in ten characters
+NEAR_MIN_LEN = 5  # shorter terms are near-duplicates of half the vocabulary
+# Edges that are part of the name: .net, @nestjs; c++, c#.
+_EDGE_OK = {"begins": ".@", "ends": "+#"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    problem: Problem
+    severity: str  # error | warning
+
+    def as_dict(self) -> dict:
+        loc = self.problem.loc
+        return {"file": loc.file, "line": loc.line, "col": loc.col, "code": self.problem.code,
+                "severity": self.severity, "message": self.problem.message}
+
+
+def _q(s: str) -> str:
+    """Quoted as written: a regex's backslashes are not doubled as repr() would."""
+    return f"'{s}'"
+
+
+def severity(code: str) -> str:
+    return "warning" if code in WARNINGS else "error"
+
+
+# ---------------------------------------------------------------- regex checks
+
+_REPEATS = {_sc.MAX_REPEAT, _sc.MIN_REPEAT}
+
+
+def _variable(lo: int, hi: int) -> bool:
+    return hi == _sc.MAXREPEAT or hi - lo >= 10
+
+
+def nested_quantifier(source: str) -> bool:
+    """Whether a regex repeats, without bound, something that itself repeats
+    a variable number of times, e.g. (a+)+ or (\\w+\\s?)*: on a near miss the
+    engine tries every way of splitting the text between the two."""
+    try:
+        tree = _sre.parse(source)
+    except (re.error, RecursionError):
+        return False
+
+    def walk(items, inside: bool) -> bool:
+        for op, av in items:
+            if op in _REPEATS:
+                lo, hi, sub = av
+                if inside and _variable(lo, hi):
+                    return True
+                if walk(sub, inside or hi == _sc.MAXREPEAT):
+                    return True
+            elif op == _sc.SUBPATTERN:
+                if walk(av[-1], inside):
+                    return True
+            elif op == _sc.BRANCH:
+                if any(walk(b, inside) for b in av[1]):
+                    return True
+            elif op in (_sc.ASSERT, _sc.ASSERT_NOT):
+                if walk(av[1], inside):
+                    return True
+            # Atomic groups and possessive repeats (3.11+) never backtrack into
+            # themselves, so they are safe and not walked.
+        return False
+
+    return walk(tree, False)
+
+
+def _letter_edge(items, first: bool) -> bool:
+    """Whether the regex's first (last) character is a literal letter with no
+    \\b or lookaround before (after) it."""
+    items = list(items)
+    if not items:
+        return False
+    op, av = items[0] if first else items[-1]
+    if op == _sc.LITERAL:
+        return chr(av).isalpha()
+    if op in _REPEATS:
+        lo, _, sub = av
+        return lo >= 1 and _letter_edge(sub, first)
+    if op == _sc.SUBPATTERN:
+        return _letter_edge(av[-1], first)
+    if op == _sc.BRANCH:
+        return any(_letter_edge(b, first) for b in av[1])
+    return False
+
+
+def _pattern_findings(rule: Rule) -> list[Problem]:
+    out = []
+    for p in rule.patterns + rule.negative_patterns:
+        if nested_quantifier(p.source):
+            out.append(Problem(p.loc, f"pattern {_q(p.source)} nests unbounded quantifiers: catastrophic "
+                                      "backtracking risk (make the inner repeat bounded or the outer one a plain group)",
+                               "backtracking"))
+        try:
+            tree = list(_sre.parse(p.source))
+        except (re.error, RecursionError):
+            continue
+        ends = [side for side, first in (("starts", True), ("ends", False)) if _letter_edge(tree, first)]
+        if ends:
+            out.append(Problem(p.loc, f"pattern {_q(p.source)} {' and '.join(ends)} with a letter and no \\b: "
+                                      "it also matches inside longer words", "unbounded-pattern"))
+    return out
+
+
+# ---------------------------------------------------------------- keyword checks
+
+_REGEXY = re.compile(r"\\[bBdDwWsS]|\.\*|\.\+|\(\?|\[[^\]]*\]|[|^$]")
+
+
+def _keyword_shape(t, what: str) -> list[Problem]:
+    out = []
+    text = t.text.strip()
+    if _REGEXY.search(text):
+        out.append(Problem(t.loc, f"{what} {_q(t.text)} looks like a regex, but {what}s are matched literally "
+                                  "(move it to patterns:)", "regex-keyword"))
+        return out
+    for side, ch in (("begins", text[:1]), ("ends", text[-1:])):
+        if ch and not ch.isalnum() and ch not in _EDGE_OK[side] and ch not in "-_":
+            out.append(Problem(t.loc, f"{what} {_q(t.text)} {side} with {ch!r}: it is not word-bounded there "
+                                      "and matches inside longer words", "unbounded-keyword"))
+    return out
+
+
+def _deliberate_variant(a: str, b: str) -> bool:
+    """Plurals, inflections, spacing and prefix variants (`bundle`/`bundles`,
+    `styleguide`/`style guide`, `gui`/`ui`) are written on purpose: matching is
+    exact and word-bounded. A typo changes or inserts letters inside a word."""
+    from rapidfuzz.distance import Levenshtein
+
+    for op in Levenshtein.opcodes(a, b):
+        if op.tag == "equal":
+            continue
+        if op.tag == "replace":
+            return False
+        longer, i, j = (a, op.src_start, op.src_end) if op.tag == "delete" else (b, op.dest_start, op.dest_end)
+        at_edge = i == 0 or j == len(longer) or longer[i - 1] == " " or longer[j] == " "
+        if not (at_edge or not any(c.isalnum() for c in longer[i:j])):
+            return False
+    return True
+
+
+def _keyword_findings(rules: list[Rule], tags: TagList) -> list[Problem]:
+    out = []
+    first: dict[str, tuple[Rule, object]] = {}
+    for r in rules:
+        for t in r.keywords:
+            key = norm_term(t.text)
+            if key not in first:
+                first[key] = (r, t)
+                continue
+            r0, t0 = first[key]
+            if r0.tag != r.tag:
+                out.append(Problem(t.loc, f"keyword {_q(t.text)} counts for tag {_name(tags, r.tag)!r} here and for "
+                                          f"{_name(tags, r0.tag)!r} at {t0.loc} ({r0.id})", "keyword-two-tags"))
+            else:
+                out.append(Problem(t.loc, f"keyword {_q(t.text)} is already a keyword of tag {_name(tags, r.tag)!r} "
+                                          f"at {t0.loc} ({r0.id})", "duplicate-keyword"))
+    out += _near_duplicates(first, tags)
+    return out
+
+
+def _near_duplicates(first: dict, tags: TagList) -> list[Problem]:
+    from rapidfuzz import fuzz, process
+
+    keys = sorted(k for k in first if len(k) >= NEAR_MIN_LEN)
+    out = []
+    for i, a in enumerate(keys):
+        later = keys[i + 1:]
+        for b, score, _ in process.extract(a, later, scorer=fuzz.ratio, score_cutoff=NEAR_RATIO, limit=None):
+            if _deliberate_variant(a, b):
+                continue
+            (ra, ta), (rb, tb) = first[a], first[b]
+            # Reported at the later of the two, so the older keyword is the reference.
+            (r1, t1), (r2, t2) = sorted([(ra, ta), (rb, tb)], key=lambda x: (x[1].loc.file, x[1].loc.line, x[1].loc.col))
+            out.append(Problem(t2.loc, f"keyword {_q(t2.text)} ({_name(tags, r2.tag)}) is nearly {_q(t1.text)} "
+                                       f"({_name(tags, r1.tag)}, {t1.loc}), ratio {score:.0f}: a typo?", "near-duplicate"))
+    return out
+
+
+def _name(tags: TagList, tid) -> str:
+    t = tags.by_id.get(tid)
+    return t.name.strip() if t else str(tid)
+
+
+# ---------------------------------------------------------------- coverage
+
+def _tag_locs(tags: TagList) -> dict[int, Loc]:
+    """Where each tag stands in its JSON file (JSON is YAML, so the rule
+    loader's walker gives the positions)."""
+    src = Path(tags.source)
+    data = read_yaml(src, []) if src.is_file() else None
+    out = {}
+    if isinstance(data, YList):
+        for item, loc in zip(data, data.locs):
+            if isinstance(item, YMap):
+                t = tags.resolve(item.get("id"))
+                if t is not None:
+                    out.setdefault(t.id, item.vallocs.get("name", loc))
+    return out
+
+
+def _coverage_findings(rs: RuleSet) -> list[Problem]:
+    locs = _tag_locs(rs.tags)
+    covered = {r.tag for r in rs.rules}
+    return [Problem(locs.get(t.id, Loc(rs.tags.source, 1)),
+                    f"no rule for tag {t.name.strip()!r}: it is matched by its name only", "no-rule")
+            for t in rs.tags if t.id not in covered]
+
+
+def _example_findings(rs: RuleSet, only) -> list[Problem]:
+    pos = {t for e in rs.examples for t in e.tags}
+    neg = {t for e in rs.examples for t in e.not_tags}
+    out, done = [], set()
+    for r in rs.rules:
+        if r.tag in done or not in_paths(r.loc.file, only):
+            continue
+        done.add(r.tag)
+        lacks = [w for w, s in (("positive (tags:)", pos), ("negative (not:)", neg)) if r.tag not in s]
+        if lacks:
+            out.append(Problem(r.loc, f"tag {_name(rs.tags, r.tag)!r} has no {' and no '.join(lacks)} example",
+                               "no-example"))
+    return out
+
+
+# ---------------------------------------------------------------- entry point
+
+def lint(paths, in_use: list[Pack], tags: TagList) -> list[Finding]:
+    """Findings for PATHs (rule files or pack folders; none: the packs in use),
+    sorted by file, line and column. The packs in use are loaded too, so the
+    overrides of a plugin pack resolve, but only PATHs are reported on."""
+    packs, only = packs_for_paths(paths, in_use)
+    rs, problems = collect_packs(packs, tags)
+    rules = rs.rules + rs.dropped
+    for r in rules:
+        for t in r.keywords:
+            problems += _keyword_shape(t, "keyword")
+        for t in r.negative:
+            problems += _keyword_shape(t, "negative term")
+        problems += _pattern_findings(r)
+    problems += _keyword_findings(rs.rules, rs.tags)
+    problems += _example_findings(rs, only)
+    whole = [p for p in map(Path, paths or ()) if p.is_dir()]
+    coverage = _coverage_findings(rs) if not paths or whole else []
+    found = [p for p in problems if in_paths(p.loc.file, only)] + coverage
+    unique = {(p.loc.file, p.loc.line, p.loc.col, p.code, p.message): p for p in found}
+    ordered = sorted(unique.values(), key=lambda p: (p.loc.file, p.loc.line, p.loc.col, p.code, p.message))
+    return [Finding(p, severity(p.code)) for p in ordered]

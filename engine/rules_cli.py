@@ -1,0 +1,198 @@
+"""`repotag rules ...`: list, lint, test and the JSON Schema of rule files.
+
+Exit status: 0 fine; 1 lint errors or failed examples; 2 usage errors and
+rule packs that do not load (each problem printed as file:line:col).
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+rules_app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False,
+                        help="Author rule packs: list rules, lint and test rule files, print the schema.")
+
+PathsArg = typer.Argument(None, help="Rule files or pack folders (default: the packs in use).")
+RulesOpt = typer.Option(None, "--rules", help="Extra rule pack directory (repeatable; later packs win).")
+TagsOpt = typer.Option(None, "--tags", help="Tag list JSON; default: the built-in tags.json.")
+NoBuiltinOpt = typer.Option(False, "--no-builtin", help="Do not load the built-in rule pack.")
+NoPluginsOpt = typer.Option(False, "--no-plugins", help="Ignore installed plugin packs and REPOTAG_RULES.")
+FormatOpt = typer.Option("text", "--format", help="text or json.")
+
+SCHEMA_FILE = Path(__file__).resolve().parent / "schema" / "rules.schema.json"
+
+
+def rel(file: str) -> str:
+    """A path relative to the working directory when below it, else as is."""
+    try:
+        short = os.path.relpath(file)
+    except ValueError:  # another drive (Windows)
+        return file
+    return file if short.startswith("..") else short
+
+
+def show(loc) -> str:
+    return f"{rel(loc.file)}:{loc.line}:{loc.col}"
+
+
+def _fail(message: str, code: int = 2):
+    typer.echo(f"repotag: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _problems(exc) -> None:
+    for p in exc.problems:
+        typer.echo(f"{show(p.loc)}: {p.code}: {p.message}", err=True)
+    _fail(f"cannot load rules: {len(exc.problems)} problem(s)")
+
+
+def _context(tags, rules, no_builtin, no_plugins, fmt="text"):
+    """The tag list and the packs in use, or a clean exit 2."""
+    from .packs import discover
+    from .rules import RuleLoadError
+    from .tagger import load_taglist
+    from .taglist import TagListError
+
+    if fmt not in ("text", "json"):
+        _fail(f"--format must be text or json, not {fmt!r}")
+    try:
+        taglist = load_taglist(tags)
+        return taglist, discover(rules or (), not no_builtin, not no_plugins)
+    except TagListError as exc:
+        _fail(str(exc))
+    except RuleLoadError as exc:
+        _problems(exc)
+
+
+def _emit_json(obj) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
+
+
+@rules_app.command("list")
+def list_rules(
+    tag: Optional[List[str]] = typer.Option(None, "--tag", help="Only rules of this tag (name or id; repeatable)."),
+    tags: Optional[Path] = TagsOpt,
+    rules: Optional[List[Path]] = RulesOpt,
+    no_builtin: bool = NoBuiltinOpt,
+    no_plugins: bool = NoPluginsOpt,
+    fmt: str = FormatOpt,
+):
+    """Every rule (sorted by tag and id): its pack, file:line and what overrides or disables it."""
+    from .rules import RuleLoadError, load_packs
+
+    taglist, packs = _context(tags, rules, no_builtin, no_plugins, fmt)
+    wanted = set()
+    for ref in tag or ():
+        t = taglist.resolve(ref)
+        if t is None:
+            _fail(f"--tag {ref!r}: no such tag in {taglist.source}")
+        wanted.add(t.id)
+    try:
+        rs = load_packs(packs, taglist)
+    except RuleLoadError as exc:
+        _problems(exc)
+    labels = {str(p.path): p.label for p in packs}
+    rows = []
+    for r in rs.rules + rs.disabled + rs.dropped:
+        if wanted and r.tag not in wanted:
+            continue
+        disabled = next((c for c in r.changes if c.kind == "disable"), None)
+        state = ("disabled" if disabled else "dropped" if r in rs.dropped else
+                 "overridden" if r.changes else "active")
+        rows.append({
+            "id": r.id, "tag": taglist.by_id[r.tag].name.strip() if r.tag in taglist.by_id else None,
+            "pack": labels.get(r.pack, r.pack), "where": show(r.loc), "state": state,
+            "changes": [{"kind": c.kind, "where": show(c.loc), "pack": labels.get(c.pack, c.pack),
+                         "fields": sorted(c.fields)} for c in r.changes],
+        })
+    rows.sort(key=lambda row: (row["tag"] or "", row["id"]))
+    if fmt == "json":
+        _emit_json(rows)
+        return
+    if not rows:
+        typer.echo("no rules")
+        return
+    w_id = max(len(r["id"]) for r in rows)
+    w_tag = max(len(r["tag"] or "-") for r in rows)
+    w_pack = max(len(r["pack"]) for r in rows)
+    for row in rows:
+        notes = "; ".join(
+            f"{c['kind']}{' ' + ','.join(c['fields']) if c['fields'] else ''} by {c['pack']} at {c['where']}"
+            for c in row["changes"])
+        if row["state"] == "dropped":
+            notes = notes or "tag not in the tag list in use"
+        typer.echo(f"{row['id']:<{w_id}}  {row['tag'] or '-':<{w_tag}}  {row['pack']:<{w_pack}}  "
+                   f"{row['where']}  {row['state']}{': ' + notes if notes else ''}".rstrip())
+
+
+@rules_app.command()
+def lint(
+    paths: Optional[List[Path]] = PathsArg,
+    tags: Optional[Path] = TagsOpt,
+    rules: Optional[List[Path]] = RulesOpt,
+    no_builtin: bool = NoBuiltinOpt,
+    no_plugins: bool = NoPluginsOpt,
+    fmt: str = FormatOpt,
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 on warnings too."),
+):
+    """Check rule files: `file:line:col: code: message`; exit 1 on any error."""
+    from .lint import lint as run_lint
+    from .rules import RuleLoadError
+
+    taglist, packs = _context(tags, rules, no_builtin, no_plugins, fmt)
+    try:
+        findings = run_lint(paths or [], packs, taglist)
+    except RuleLoadError as exc:
+        _problems(exc)
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = len(findings) - errors
+    if fmt == "json":
+        _emit_json({"errors": errors, "warnings": warnings,
+                    "problems": [dict(f.as_dict(), file=rel(f.problem.loc.file)) for f in findings]})
+    else:
+        for f in findings:
+            tail = " [warning]" if f.severity == "warning" else ""
+            typer.echo(f"{show(f.problem.loc)}: {f.problem.code}: {f.problem.message}{tail}")
+        typer.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
+    raise typer.Exit(1 if errors or (strict and warnings) else 0)
+
+
+@rules_app.command("test")
+def test_examples(
+    paths: Optional[List[Path]] = PathsArg,
+    tags: Optional[Path] = TagsOpt,
+    rules: Optional[List[Path]] = RulesOpt,
+    no_builtin: bool = NoBuiltinOpt,
+    no_plugins: bool = NoPluginsOpt,
+):
+    """Run the `examples:` of rule files against the packs in use; exit 1 if any fails."""
+    from .packs import in_paths, packs_for_paths
+    from .rules import RuleLoadError, load_packs
+    from .ruletest import describe, run_examples
+    from .tagger import Tagger
+
+    taglist, packs = _context(tags, rules, no_builtin, no_plugins)
+    try:
+        packs, only = packs_for_paths(paths or [], packs)
+        tagger = Tagger(load_packs(packs, taglist))
+    except RuleLoadError as exc:
+        _problems(exc)
+    examples = [e for e in tagger.ruleset.examples if in_paths(e.loc.file, only)]
+    results = run_examples(tagger, examples)
+    failed = [r for r in results if not r.ok]
+    for r in failed:
+        typer.echo(describe(r, tagger, show))
+    typer.echo(f"{len(results)} example(s), {len(failed)} failed", err=True)
+    if not results:
+        typer.echo("repotag: warning: no examples found", err=True)
+    raise typer.Exit(1 if failed else 0)
+
+
+@rules_app.command()
+def schema():
+    """Print the JSON Schema of rule files (for yaml-language-server and other editors)."""
+    sys.stdout.write(SCHEMA_FILE.read_text(encoding="utf-8"))
