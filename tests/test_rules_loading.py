@@ -60,8 +60,8 @@ examples:
     ("rules:\n  - id: a/x\n    tag: ai\n    keywords: [x]\n  - id: a/x\n    tag: ai\n    keywords: [y]\n",
      5, 5, "duplicate-id", "duplicate rule id"),
     ("rules:\n  - id: a/x\n    tag: ai\n    scopes: [titel]\n    keywords: [x]\n", 4, 14, "unknown-scope", "did you mean 'title'"),
-    ("rules:\n  - id: a/x\n    tag: ai\n    keywords: [x\n", 5, 1, "error", "invalid YAML"),
-    ("rules:\n  - !!python/object:os.system {id: a}\n", 2, 5, "error", "not allowed"),
+    ("rules:\n  - id: a/x\n    tag: ai\n    keywords: [x\n", 5, 1, "bad-yaml", "invalid YAML"),
+    ("rules:\n  - !!python/object:os.system {id: a}\n", 2, 5, "yaml-tag", "not allowed"),
 ])
 def test_load_errors_name_line_and_column(tmp_path, text, line, col, code, fragment):
     found = problems(tmp_path, text)
