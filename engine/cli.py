@@ -148,6 +148,20 @@ def write_out(text: str, out: Optional[Path]) -> None:
         fail(f"{out}: cannot write: {exc.strerror or exc}")
 
 
+def write_blocks(blocks: list, out: Optional[Path]) -> None:
+    """Text report: rich on a terminal, plain when piped or written to a file."""
+    from .report import print_blocks
+
+    if out is None:
+        print_blocks(blocks)
+        return
+    import io
+
+    buf = io.StringIO()
+    print_blocks(blocks, buf)
+    write_out(buf.getvalue(), out)
+
+
 @app.command()
 def explain(
     path: str = typer.Argument(..., help="A README file, or - for stdin."),
@@ -161,7 +175,6 @@ def explain(
     """Explain a README's tags: evidence with rule file:line and README line:column, near misses."""
     from .explain import explain as run_explain, html_report, text_blocks
     from .inputs import read_path, read_stdin
-    from .report import print_blocks
 
     if format_ not in ("text", "json", "html"):
         fail(f"--format must be text, json or html, not {format_!r}")
@@ -177,14 +190,8 @@ def explain(
         write_out(json.dumps(data, ensure_ascii=False, indent=1) + "\n", out)
     elif format_ == "html":
         write_out(html_report(data, item.text), out)
-    elif out is None:
-        print_blocks(text_blocks(data))
     else:
-        import io
-
-        buf = io.StringIO()
-        print_blocks(text_blocks(data), buf)
-        write_out(buf.getvalue(), out)
+        write_blocks(text_blocks(data), out)
 
 
 @app.command("eval")
@@ -235,7 +242,6 @@ def audit(
     """Audit a corpus: tag distribution, silent and noisy rules, keyword clashes; with --gold, P/R/F1 and blame."""
     from .audit import audit as run_audit, html_report, json_data, text_blocks
     from .evaluate import GoldError
-    from .report import print_blocks
 
     if format_ not in ("table", "json", "html"):
         fail(f"--format must be table, json or html, not {format_!r}")
@@ -251,12 +257,6 @@ def audit(
         write_out(json.dumps(json_data(data), ensure_ascii=False, indent=1) + "\n", out)
     elif format_ == "html":
         write_out(html_report(data, tagger.tags), out)
-    elif out is None:
-        print_blocks(text_blocks(data, tagger.tags))
     else:
-        import io
-
-        buf = io.StringIO()
-        print_blocks(text_blocks(data, tagger.tags), buf)
-        write_out(buf.getvalue(), out)
+        write_blocks(text_blocks(data, tagger.tags), out)
     raise typer.Exit(1 if data["failed"] else 0)
