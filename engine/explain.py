@@ -58,13 +58,17 @@ def locate(doc, ev, cache: dict) -> tuple[int, int | None, int | None]:
     k = normalize_text(seg.text[line_start:ev.start]).count(target)
     nl = seg.text.count("\n")
     span = [ev.line] + [ev.line + d for d in (1, -1, 2, 3)] + list(range(seg.line, seg.line + nl + 2))
-    for needle in (target, (_WORD.findall(target) or [""])[0]):
+    masks = (True, False) if seg.scope in _TEXT_SCOPES else (False,)
+    # Exact match first, then (a README's prose may be reStructuredText whose
+    # URLs are text) the raw line, then the first word alone.
+    tries = [(target, m) for m in masks] + [((_WORD.findall(target) or [""])[0], m) for m in masks]
+    for needle, masked in tries:
         if not needle:
             continue
         for ln in dict.fromkeys(span):
             if not 1 <= ln <= len(lines):
                 continue
-            key = (ln, seg.scope in _TEXT_SCOPES)
+            key = (ln, masked)
             hay = cache.get(key)
             if hay is None:
                 raw = lines[ln - 1]

@@ -194,3 +194,11 @@ def test_unreadable_input_is_an_error_without_traceback(tmp_path, pack):
     assert r.returncode == 1 and "missing.md" in r.stderr and "Traceback" not in r.stderr
     r = run_cli("explain", tmp_path / "x.md", "--format", "pdf", *pack)
     assert r.returncode == 2 and "--format" in r.stderr
+
+
+def test_term_inside_a_bare_url_of_prose_is_still_placed(tmp_path, pack):
+    f = tmp_path / "README.md"
+    text = "# X\n\nDocs live at https://deep-learning.example.org for everyone.\n"
+    f.write_text(text, encoding="utf-8")
+    r = entry(explain_json(f, pack, "--tag", "ai"), "ai")["evidence"][0]
+    assert (r["line"], r["column"]) == (3, text.split("\n")[2].index("deep-learning") + 1)
