@@ -125,3 +125,141 @@ def prompt(
 
 def main():
     app()
+
+
+def resolve_tags(tagger, refs: Optional[List[str]]) -> tuple:
+    out = []
+    for ref in refs or ():
+        t = tagger.tags.resolve(ref)
+        if t is None:
+            import difflib
+
+            hint = difflib.get_close_matches(ref.strip().lower(), [x.key for x in tagger.tags], n=1)
+            fail(f"unknown tag {ref!r}" + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+        out.append(t.id)
+    return tuple(dict.fromkeys(out))
+
+
+def write_out(text: str, out: Optional[Path]) -> None:
+    if out is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"{out}: cannot write: {exc.strerror or exc}")
+
+
+def write_blocks(blocks: list, out: Optional[Path]) -> None:
+    """Text report: rich on a terminal, plain when piped or written to a file."""
+    from .report import print_blocks
+
+    if out is None:
+        print_blocks(blocks)
+        return
+    import io
+
+    buf = io.StringIO()
+    print_blocks(blocks, buf)
+    write_out(buf.getvalue(), out)
+
+
+@app.command()
+def explain(
+    path: str = typer.Argument(..., help="A README file, or - for stdin."),
+    tag_: Optional[List[str]] = typer.Option(None, "--tag", help="Also explain this tag (name or id), chosen or not; repeatable."),
+    format_: str = typer.Option("text", "--format", help="text, json or html."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write to this file instead of stdout."),
+    tags: Optional[Path] = TagsOpt,
+    rules: Optional[List[Path]] = RulesOpt,
+    no_builtin: bool = NoBuiltinOpt,
+):
+    """Explain a README's tags: evidence with rule file:line and README line:column, near misses."""
+    from .explain import explain as run_explain, html_report, text_blocks
+    from .inputs import read_path, read_stdin
+
+    if format_ not in ("text", "json", "html"):
+        fail(f"--format must be text, json or html, not {format_!r}")
+    tagger = load_tagger(rules, tags, None, not no_builtin)
+    want = resolve_tags(tagger, tag_)
+    item = read_stdin() if path == "-" else read_path(Path(path))
+    if item.error:
+        fail(item.error, 1)
+    for w in item.warnings:
+        typer.echo(f"repotag: warning: {item.source}: {w}", err=True)
+    data, _ = run_explain(tagger, item.text, item.source or path, want)
+    if format_ == "json":
+        write_out(json.dumps(data, ensure_ascii=False, indent=1) + "\n", out)
+    elif format_ == "html":
+        write_out(html_report(data, item.text), out)
+    else:
+        write_blocks(text_blocks(data), out)
+
+
+@app.command("eval")
+def eval_(
+    gold: Path = typer.Argument(..., help="Gold JSONL: {\"id\":..,\"file\": path relative to this file, \"tags\":[..]} per line."),
+    per_tag: bool = typer.Option(False, "--per-tag", help="Add a per-tag table, worst first."),
+    as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
+    predictions: Optional[Path] = typer.Option(None, "--predictions", help="Write the predictions here as JSONL."),
+    tags: Optional[Path] = TagsOpt,
+    rules: Optional[List[Path]] = RulesOpt,
+    max_tags: Optional[int] = MaxOpt,
+    no_builtin: bool = NoBuiltinOpt,
+):
+    """Tag every README of a gold file and score: micro/macro P/R/F1, top-1, success@3, exact, untagged."""
+    from .evaluate import GoldError, evaluate, per_tag_table, summary_lines
+    from .report import print_blocks
+
+    tagger = load_tagger(rules, tags, max_tags, not no_builtin)
+    try:
+        fig, _, run = evaluate(tagger, gold, predictions, on_error=lambda m: typer.echo(f"repotag: {m}", err=True))
+    except GoldError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"{predictions}: cannot write: {exc.strerror or exc}")
+    if as_json:
+        data = fig.to_json(tagger.tags, per_tag)
+        data["failed"] = run.failed
+        emit(data)
+    else:
+        print_blocks(summary_lines(fig, run.failed) + ([per_tag_table(fig, tagger.tags)] if per_tag else []))
+    raise typer.Exit(1 if run.failed else 0)
+
+
+@app.command()
+def audit(
+    paths: List[str] = typer.Argument(..., help="READMEs, directories of READMEs or JSONL corpora (as for `tag`)."),
+    gold: Optional[Path] = typer.Option(None, "--gold", help="Gold JSONL ({\"id\":..,\"tags\":[..]}): adds P/R/F1, confusions and blame."),
+    format_: str = typer.Option("table", "--format", help="table, json or html."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write to this file instead of stdout."),
+    input_format: str = typer.Option("auto", "--input-format", help="auto, text or jsonl."),
+    noisy_share: float = typer.Option(0.3, "--noisy-share", min=0.0, max=1.0, help="A rule firing on at least this share of documents is listed as noisy."),
+    near_dup: float = typer.Option(90.0, "--near-dup", min=50.0, max=100.0, help="rapidfuzz ratio from which two keywords count as near-duplicates."),
+    tags: Optional[Path] = TagsOpt,
+    rules: Optional[List[Path]] = RulesOpt,
+    max_tags: Optional[int] = MaxOpt,
+    no_builtin: bool = NoBuiltinOpt,
+):
+    """Audit a corpus: tag distribution, silent and noisy rules, keyword clashes; with --gold, P/R/F1 and blame."""
+    from .audit import audit as run_audit, html_report, json_data, text_blocks
+    from .evaluate import GoldError
+
+    if format_ not in ("table", "json", "html"):
+        fail(f"--format must be table, json or html, not {format_!r}")
+    if input_format not in ("auto", "text", "jsonl"):
+        fail(f"--input-format must be auto, text or jsonl, not {input_format!r}")
+    tagger = load_tagger(rules, tags, max_tags, not no_builtin)
+    try:
+        data = run_audit(tagger, paths, gold, input_format, noisy_share, near_dup,
+                         on_error=lambda m: typer.echo(f"repotag: {m}", err=True))
+    except GoldError as exc:
+        fail(str(exc))
+    if format_ == "json":
+        write_out(json.dumps(json_data(data), ensure_ascii=False, indent=1) + "\n", out)
+    elif format_ == "html":
+        write_out(html_report(data, tagger.tags), out)
+    else:
+        write_blocks(text_blocks(data, tagger.tags), out)
+    raise typer.Exit(1 if data["failed"] else 0)

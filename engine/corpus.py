@@ -1,0 +1,68 @@
+"""Tagging a whole corpus for eval and audit: one result per input, errors
+kept, a progress bar on a terminal, and the time spent tagging."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .inputs import Item, expand
+from .report import progress
+
+
+@dataclass
+class Tagged:
+    item: Item
+    result: object | None  # TagResult, or None when the input failed
+    error: str | None = None
+
+
+@dataclass
+class Run:
+    """Timing of a corpus run; seconds counts tagging only, not reading."""
+
+    docs: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def docs_per_second(self) -> float:
+        return self.docs / self.seconds if self.seconds > 0 else 0.0
+
+
+def count_inputs(paths: list[str]) -> int | None:
+    """How many inputs the paths name, when that is cheap to know (not for JSONL or stdin)."""
+    n = 0
+    for p in paths:
+        if p == "-" or p.endswith(".jsonl") or not Path(p).exists():
+            return None
+        n += len(expand(p))
+    return n
+
+
+def tag_corpus(tagger, items, run: Run, total: int | None = None, label: str = "tagging"):
+    """Yield a Tagged per item, in input order."""
+    with progress(label, total) as advance:
+        for item in items:
+            run.docs += 1
+            if item.error:
+                run.failed += 1
+                run.errors.append(item.error)
+                yield Tagged(item, None, item.error)
+                advance()
+                continue
+            t0 = time.perf_counter()
+            try:
+                res = tagger.tag(item.text)
+            except RecursionError:
+                res = None
+            run.seconds += time.perf_counter() - t0
+            if res is None:
+                msg = f"{item.source or item.id}: nesting too deep to analyse"
+                run.failed += 1
+                run.errors.append(msg)
+                yield Tagged(item, None, msg)
+            else:
+                yield Tagged(item, res)
+            advance()
