@@ -33,8 +33,14 @@ _WORDS = re.compile(r"\w{2,}")
 _CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
+# Text that is markup left over, not words: unresolved reference links
+# ("[![Build][build-img]][build-url]") and reStructuredText directives.
+_JUNK = re.compile(r"!?\[[^\[\]\n]*\]|^\s*\.\. [\w|-]+::.*$|^\s*:\w+:.*$", re.M)
+
+
 def descriptive(text: str) -> bool:
     """Enough words to describe something (CJK text has no spaces to count)."""
+    text = _JUNK.sub(" ", _JUNK.sub(" ", text))
     return len(_WORDS.findall(text)) >= 2 or len(_CJK.findall(text)) >= 6
 
 # Headings of sections that describe a project poorly (how to install it, who
@@ -165,6 +171,7 @@ class _Builder:
         self.stack: list[tuple[int, str]] = []
         self.seen_heading_after_title = False
         self.any_heading = False
+        self.described = False  # some descriptive text came before any heading
 
     def section(self) -> str:
         return " > ".join(t for _, t in self.stack)
@@ -180,20 +187,25 @@ class _Builder:
         if scope == "prose" and doc.lede is None and intro and (doc.title is not None or not self.any_heading):
             if descriptive(text if unlinked is None else unlinked):
                 doc.lede, doc.lede_line, scope = text, line, "lede"
+        if scope in ("prose", "list", "table") and not self.described:
+            self.described = descriptive(text if unlinked is None else unlinked)
         doc.segments.append(Segment(scope, text, line, self.section(), intro))
 
     def heading(self, level: int, text: str, line: int, unlinked: str | None = None) -> None:
         text = clean_heading(text)
         if not text:
             return
-        if unlinked is not None and not _WORDS.findall(unlinked) and not _CJK.search(unlinked):
+        if unlinked is not None and clean_heading(unlinked) != text and not descriptive(unlinked) \
+                and not _WORDS.findall(unlinked):
             # "### [Website](..) • [Docs](..)": a row of links set as a
             # heading is navigation, not the start of a section.
             self.emit("prose", text, line, unlinked)
             return
         doc = self.doc
         self.any_heading = True
-        if doc.title is None and level == 1 and not doc.headings and doc.lede is None:
+        # The first heading is the title when nothing described the project
+        # before it: "# Name", or "Name\n----" in READMEs that start at H2.
+        if doc.title is None and level <= 2 and not doc.headings and doc.lede is None and not self.described:
             doc.title, doc.title_line = text, line
             doc.segments.append(Segment("title", text, line, "", True))
             return

@@ -100,22 +100,31 @@ class Matcher:
                 for ri, kind, term, w in entries:
                     if seg.scope in rules[ri].scopes:
                         hits.append(Hit(ri, kind, term, w, si, off, off + length, hay[start:end + 1]))
-        # Patterns see line breaks as spaces, so a phrase wrapped over two
-        # lines of a paragraph still matches (same length: offsets hold).
-        flat = hay.replace("\n", " ") if self._patterns else hay
-        for ri, kind, p in self._patterns:
-            scopes = rules[ri].scopes
-            for m in p.regex.finditer(flat):
-                if m.end() == m.start():
-                    continue
-                si = bisect.bisect_right(starts, m.start()) - 1
-                if segs[si].scope not in scopes or _SEP in m.group(0):
-                    continue
-                off = m.start() - starts[si]
-                hits.append(Hit(ri, kind, p.source, p.weight, si, off, off + m.end() - m.start(), hay[m.start():m.end()]))
+        if self._patterns:
+            text = self._pattern_text(segs)
+            for ri, kind, p in self._patterns:
+                scopes = rules[ri].scopes
+                for m in p.regex.finditer(text):
+                    a, b = m.start(), m.end()
+                    if a == b:
+                        continue
+                    si = bisect.bisect_right(starts, a) - 1
+                    if segs[si].scope not in scopes or b > starts[si] + len(segs[si].text):
+                        continue
+                    off = a - starts[si]
+                    hits.append(Hit(ri, kind, p.source, p.weight, si, off, off + b - a, hay[a:b]))
         if self._fuzzy:
             hits.extend(self._fuzzy_hits(doc))
         return hits
+
+    @staticmethod
+    def _pattern_text(segs) -> str:
+        """What patterns run over (compiled with re.MULTILINE): segments one
+        per line, so ^ and $ mark a segment's start and end; a paragraph's
+        line breaks become spaces, so a wrapped phrase still matches; code
+        keeps its lines, so ^ is also the start of a line of code. Same
+        length as the joined text, so offsets hold."""
+        return "\n".join(s.text if s.scope in ("code", "code_lang") else s.text.replace("\n", " ") for s in segs)
 
     def _fuzzy_hits(self, doc: Document) -> list[Hit]:
         """Fuzzy terms against the words and word pairs of short, telling

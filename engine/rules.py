@@ -354,7 +354,7 @@ def _patterns(value, vloc: Loc, problems: list[Problem]) -> list[Pattern]:
     out = []
     for text, w, tloc, _ in _terms(value, vloc, "patterns", problems):
         try:
-            out.append(Pattern(text, w, tloc, re.compile(text, re.IGNORECASE)))
+            out.append(Pattern(text, w, tloc, re.compile(text, re.IGNORECASE | re.MULTILINE)))
         except re.error as exc:
             problems.append(Problem(tloc, f"invalid regex {text!r}: {exc}", "bad-regex"))
     return out

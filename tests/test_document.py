@@ -131,3 +131,17 @@ def test_empty_and_plain_text():
 def test_navigation_links_are_not_the_lede():
     doc = parse("# Tool\n\n[Website](https://t.io) | [Blog](https://t.io/blog) | [Chat](https://chat)\n\nTool converts images to text.\n")
     assert doc.lede == "Tool converts images to text."
+
+
+def test_first_h2_is_the_title_when_nothing_came_before():
+    doc = parse("[![CI](https://ci/badge.svg)](https://ci)\n\nKit\n---\n\nKit is a toolkit for kites.\n\n## Usage\n\nfly\n")
+    assert doc.title == "Kit" and doc.lede == "Kit is a toolkit for kites."
+    doc = parse("Some words describe the project first.\n\n## Usage\n\nrun it\n")
+    assert doc.title is None and doc.headings[0].text == "Usage"
+
+
+def test_reference_badges_and_rst_directives_are_no_lede():
+    doc = parse("[![Build][b-img]][b-url] [![Docs][d-img]][d-url]\n\nGlue joins things together.\n")
+    assert doc.lede == "Glue joins things together."
+    doc = parse(".. image:: https://x/logo.svg\n   :target: https://x\n\nGlue joins things together.\n")
+    assert doc.lede == "Glue joins things together."

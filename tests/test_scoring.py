@@ -46,7 +46,7 @@ def test_title_counts_more_than_prose(tagger):
 
 
 def test_repeats_decay_strongest_first(tagger):
-    res = tagger.tag("## Notes\n\n" + "apple " * 5 + "\n\n# x\n")
+    res = tagger.tag("# T\n\n## Notes\n\n" + "apple " * 5 + "\n")
     assert [round(e.decay, 4) for e in ev(res, 10)] == [1, 0.5, 0.25, 0.125, 0.0625]
     assert res.scores[10] == pytest.approx(1.9375)
     assert res.tags == []  # 5 prose mentions never reach one title mention
