@@ -38,6 +38,9 @@ _CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _JUNK = re.compile(r"!?\[[^\[\]\n]*\]|^\s*\.\. [\w|-]+::.*$|^\s*:\w+:.*$", re.M)
 
 
+_ADMONITION = re.compile(r"\s*\[!(?:NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]", re.I)
+
+
 def descriptive(text: str) -> bool:
     """Enough words to describe something (CJK text has no spaces to count)."""
     text = _JUNK.sub(" ", _JUNK.sub(" ", text))
@@ -185,7 +188,8 @@ class _Builder:
         doc = self.doc
         intro = not self.seen_heading_after_title
         if scope == "prose" and doc.lede is None and intro and (doc.title is not None or not self.any_heading):
-            if descriptive(text if unlinked is None else unlinked):
+            # A GitHub admonition ("> [!IMPORTANT] ...") is a notice, not a description.
+            if descriptive(text if unlinked is None else unlinked) and not _ADMONITION.match(text):
                 doc.lede, doc.lede_line, scope = text, line, "lede"
         if scope in ("prose", "list", "table") and not self.described:
             self.described = descriptive(text if unlinked is None else unlinked)

@@ -145,3 +145,8 @@ def test_reference_badges_and_rst_directives_are_no_lede():
     assert doc.lede == "Glue joins things together."
     doc = parse(".. image:: https://x/logo.svg\n   :target: https://x\n\nGlue joins things together.\n")
     assert doc.lede == "Glue joins things together."
+
+
+def test_admonition_is_no_lede():
+    doc = parse("# Pack\n\n> [!IMPORTANT]\n> Version 2 moved.\n\nPack bundles web assets.\n")
+    assert doc.lede == "Pack bundles web assets."
