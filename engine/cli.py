@@ -8,6 +8,7 @@ errors and unreadable rules.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -54,20 +55,18 @@ def emit(rec: dict) -> None:
 
 def tag_items(tagger, items, max_tags=None) -> int:
     """Tag each item and print its record; returns the number of failed inputs."""
+    from .guard import tag_guarded, time_limit_from_env
+
     failed = 0
+    seconds = time_limit_from_env()
     for item in items:
+        res = None
+        if not item.error:
+            res, item.error = tag_guarded(tagger, item.text, max_tags, item.source or item.id, seconds)
         if item.error:
             failed += 1
             emit({"id": item.id, "error": item.error})
             typer.echo(f"repotag: {item.error}", err=True)
-            continue
-        try:
-            res = tagger.tag(item.text, max_tags)
-        except RecursionError:
-            failed += 1
-            msg = f"{item.source or item.id}: nesting too deep to analyse"
-            emit({"id": item.id, "error": msg})
-            typer.echo(f"repotag: {msg}", err=True)
             continue
         rec = {"id": item.id, "tags": res.tags}
         if item.warnings:
@@ -108,17 +107,35 @@ def prompt(
     from .inputs import read_path, read_stdin
     from .prompt import PromptError, parse_prompt
 
-    item = read_stdin() if file == "-" else read_path(Path(file))
+    from .guard import tag_guarded, time_limit_from_env
+    from .inputs import Item, cap
+
+    # Read whole: the tag list follows the README, so only the README is capped.
+    item = read_stdin(whole=True) if file == "-" else read_path(Path(file), whole=True)
     if item.error:
         fail(item.error)
     try:
         p = parse_prompt(item.text)
     except PromptError as exc:
         fail(f"{file}: {exc}")
+    readme = cap(Item(p.id, p.readme, None, item.warnings, item.source))
     tagger = load_tagger(rules, None, p.max_tags, taglist=p.tags)
-    res = tagger.tag(p.readme)
+    res, err = tag_guarded(tagger, readme.text, None, file, time_limit_from_env())
+    if err:
+        fail(err, 1)
+    for w in readme.warnings:
+        typer.echo(f"repotag: warning: {file}: {w}", err=True)
     emit({"id": p.id, "tags": res.tags})
 
 
 def main():
-    app()
+    try:
+        app()
+    except BrokenPipeError:
+        # `repotag tag dir/ | head`: the reader left; stop quietly, and keep
+        # Python from complaining again when it flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)

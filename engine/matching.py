@@ -6,6 +6,7 @@ import bisect
 from dataclasses import dataclass
 
 from .document import Document
+from .regexguard import finditer_windowed
 from .rules import Rule, RuleSet, norm_term
 
 # Characters with no spaces between words (CJK, kana, hangul) are not
@@ -102,7 +103,7 @@ class Matcher:
                         hits.append(Hit(ri, kind, term, w, si, off, off + length, hay[start:end + 1]))
         for ri, kind, p in self._patterns:
             scopes = rules[ri].scopes
-            for m in p.regex.finditer(hay):
+            for m in finditer_windowed(p.regex, hay):
                 if m.end() == m.start():
                     continue
                 si = bisect.bisect_right(starts, m.start()) - 1

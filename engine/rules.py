@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from .document import SCOPES
+from .regexguard import compile_rule_regex
 from .taglist import TagList
 
 DEFAULT_SCOPES = ("title", "lede", "heading", "prose", "list", "table", "badge", "image")
@@ -130,21 +131,40 @@ def _loc(file: str, mark) -> Loc:
     return Loc(file, mark.line + 1, mark.column + 1)
 
 
-def _convert(node, file: str, problems: list[Problem]):
+# Rule files are a few levels deep; a deeper one is broken or hostile.
+MAX_YAML_DEPTH = 50
+
+
+def _convert(node, file: str, problems: list[Problem], seen: dict | None = None, depth: int = 0):
     if node.tag not in _SAFE_TAGS:
         problems.append(Problem(_loc(file, node.start_mark), f"YAML tag {node.tag!r} is not allowed in rule files"))
         return None
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        # An alias is the same node object met again: expanding it would let
+        # a few lines grow into billions of values (or loop, if it refers to
+        # itself), so rule files may not repeat lists or mappings by alias.
+        seen = {} if seen is None else seen
+        if id(node) in seen:
+            if not seen[id(node)]:
+                seen[id(node)] = True  # one problem per anchor, not per alias
+                problems.append(Problem(_loc(file, node.start_mark),
+                                        "YAML aliases (*name) of lists or mappings are not allowed in rule files", "yaml-alias"))
+            return None
+        seen[id(node)] = False
+        if depth > MAX_YAML_DEPTH:
+            problems.append(Problem(_loc(file, node.start_mark), f"nested more than {MAX_YAML_DEPTH} levels deep", "too-deep"))
+            return None
     if isinstance(node, yaml.MappingNode):
         m = YMap()
         m.loc, m.keylocs, m.vallocs = _loc(file, node.start_mark), {}, {}
         for knode, vnode in node.value:
-            key = _convert(knode, file, problems)
+            key = _convert(knode, file, problems, seen, depth + 1)
             if not isinstance(key, (str, int, float, bool)) and key is not None:
                 problems.append(Problem(_loc(file, knode.start_mark), "a mapping key must be a plain value"))
                 continue
             if key in m:
                 problems.append(Problem(_loc(file, knode.start_mark), f"duplicate key {key!r}"))
-            m[key] = _convert(vnode, file, problems)
+            m[key] = _convert(vnode, file, problems, seen, depth + 1)
             m.keylocs[key] = _loc(file, knode.start_mark)
             m.vallocs[key] = _loc(file, vnode.start_mark)
         return m
@@ -152,7 +172,7 @@ def _convert(node, file: str, problems: list[Problem]):
         lst = YList()
         lst.loc, lst.locs = _loc(file, node.start_mark), []
         for item in node.value:
-            lst.append(_convert(item, file, problems))
+            lst.append(_convert(item, file, problems, seen, depth + 1))
             lst.locs.append(_loc(file, item.start_mark))
         return lst
     return yaml.constructor.SafeConstructor().construct_object(node)
@@ -177,6 +197,9 @@ def read_yaml(path: Path, problems: list[Problem]):
         return None
     except yaml.YAMLError as exc:
         problems.append(Problem(Loc(file, 1), f"invalid YAML: {exc}"))
+        return None
+    except RecursionError:
+        problems.append(Problem(Loc(file, 1), "invalid YAML: nested too deeply", "too-deep"))
         return None
     if node is None:
         return None
@@ -241,6 +264,13 @@ def _terms(value, vloc: Loc, what: str, problems: list[Problem], extra=()) -> li
     return out
 
 
+def _rule_regex(source: str, loc: Loc, problems: list[Problem]) -> re.Pattern | None:
+    rx, why = compile_rule_regex(source)
+    if why:
+        problems.append(Problem(loc, why, "bad-regex"))
+    return rx
+
+
 def _tag_ref(value, loc: Loc, tags: TagList, problems: list[Problem]) -> int | None:
     tag = tags.resolve(value)
     if tag is None:
@@ -302,21 +332,17 @@ def _rule(m, loc: Loc, file_tag, pack: str, tags: TagList, problems: list[Proble
             dst.locs.append(iloc)
         neg_terms = _terms(terms, neg.loc, "negative", problems)
         for text, w, tloc, _ in _terms(pats, neg.loc, "patterns", problems):
-            try:
-                rule.negative_patterns.append(Pattern(text, w, tloc, re.compile(text, re.IGNORECASE)))
-            except re.error as exc:
-                problems.append(Problem(tloc, f"invalid regex {text!r}: {exc}", "bad-regex"))
+            rx = _rule_regex(text, tloc, problems)
+            if rx is not None:
+                rule.negative_patterns.append(Pattern(text, w, tloc, rx))
     else:
         neg_terms = _terms(neg, m.vallocs.get("negative", m.loc), "negative", problems)
     for text, w, tloc, _ in neg_terms:
         rule.negative.append(Term(text, w, tloc))
     for text, w, tloc, _ in _terms(m.get("patterns"), m.vallocs.get("patterns", m.loc), "patterns", problems):
-        try:
-            rx = re.compile(text, re.IGNORECASE)
-        except re.error as exc:
-            problems.append(Problem(tloc, f"invalid regex {text!r}: {exc}", "bad-regex"))
-            continue
-        rule.patterns.append(Pattern(text, w, tloc, rx))
+        rx = _rule_regex(text, tloc, problems)
+        if rx is not None:
+            rule.patterns.append(Pattern(text, w, tloc, rx))
     for text, w, tloc, more in _terms(m.get("fuzzy"), m.vallocs.get("fuzzy", m.loc), "fuzzy", problems, ("threshold",)):
         thr, thr_loc = more.get("threshold", (90, tloc))
         if isinstance(thr, bool) or not isinstance(thr, (int, float)) or not 50 <= thr <= 100:
@@ -456,10 +482,8 @@ def load_settings(path: Path, tags: TagList, settings: dict, problems: list[Prob
                     problems.append(Problem(loc, "a section factor is {match: <regex>, factor: <number>}", "wrong-type"))
                     continue
                 _unknown_keys(item, ("match", "factor"), "a section factor", problems)
-                try:
-                    rx = re.compile(item["match"], re.IGNORECASE)
-                except re.error as exc:
-                    problems.append(Problem(item.vallocs["match"], f"invalid regex: {exc}", "bad-regex"))
+                rx = _rule_regex(item["match"], item.vallocs["match"], problems)
+                if rx is None:
                     continue
                 out.append((rx, float(item["factor"])))
             settings["section_factors"] = out

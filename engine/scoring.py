@@ -9,10 +9,12 @@ discounted so near-synonyms do not take every slot.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from .document import Document
 from .matching import Hit
+from .regexguard import WINDOW
 from .rules import Loc, Rule, norm_term
 
 INTRO_SCOPES = ("prose", "list")
@@ -67,7 +69,8 @@ def section_factor(section: str, settings: dict, cache: dict) -> float:
         f = 1.0
         if section:
             for rx, factor in settings["section_factors"]:
-                if rx.search(section):
+                # A heading can be a whole 10 MB line; what it is about shows early.
+                if rx.search(section, 0, WINDOW):
                     f = min(f, factor)
         cache[section] = f
     return f
@@ -96,7 +99,8 @@ def weigh(hits: list[Hit], rules: list[Rule], doc: Document, settings: dict) -> 
 
 
 def _cancel(evidence: list[Evidence]) -> None:
-    negatives = [e for e in evidence if e.kind == "negative"]
+    # Sorted so the cancelling rule named does not depend on rule file order.
+    negatives = sorted((e for e in evidence if e.kind == "negative"), key=lambda e: (e.rule_id, e.segment, e.start))
     if not negatives:
         return
     for e in evidence:
@@ -119,7 +123,7 @@ def total(evidence: list[Evidence], settings: dict) -> dict[int, float]:
             continue
         key = (e.tag, e.kind == "negative", norm_term(e.matched))
         groups.setdefault(key, []).append(e)
-    totals: dict[int, float] = {}
+    parts: dict[int, list[float]] = {}
     for (tag, negative, _), items in groups.items():
         # Strongest occurrence counts in full, so the title's mention is the
         # one kept whole, not whichever came first.
@@ -128,8 +132,10 @@ def total(evidence: list[Evidence], settings: dict) -> dict[int, float]:
             e.decay = decay ** k
             c = e.base * e.decay
             e.contribution = -c if negative else c
-            totals[tag] = totals.get(tag, 0.0) + e.contribution
-    return totals
+            parts.setdefault(tag, []).append(e.contribution)
+    # fsum is exact, so a score does not depend on the order the rules were
+    # loaded in (a plain sum can differ in the last bit and flip a threshold).
+    return {tag: math.fsum(p) for tag, p in parts.items()}
 
 
 def select(totals: dict[int, float], settings: dict, max_tags: int, evidence: list[Evidence]) -> tuple[list[int], list[TagScore]]:
