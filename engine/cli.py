@@ -50,7 +50,15 @@ def load_tagger(rules: Optional[List[Path]], tags: Optional[Path], max_tags: Opt
 
 
 def emit(rec: dict) -> None:
-    sys.stdout.write(dumps(rec) + "\n")
+    line = dumps(rec)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate (a JSONL id "\ud800", a file name that is not
+        # UTF-8) is not UTF-8: written raw it would break the JSON stream
+        # or the write; JSON's \u escapes can say it.
+        line = json.dumps(rec, separators=(",", ":"))
+    sys.stdout.write(line + "\n")
 
 
 def tag_items(tagger, items, max_tags=None) -> int:
@@ -129,6 +137,8 @@ def prompt(
 
 
 def main():
+    if hasattr(sys.stderr, "reconfigure"):
+        sys.stderr.reconfigure(errors="backslashreplace")  # messages quote file names as they are
     try:
         app()
     except BrokenPipeError:

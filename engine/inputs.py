@@ -44,7 +44,7 @@ def _looks_binary(sample: str) -> bool:
     if not sample:
         return False
     bad = sum(1 for c in sample if c == "\ufffd" or (c < " " and c not in _TEXT_CONTROLS) or c == "\x7f")
-    return bad > _BINARY_SHARE * len(sample)
+    return bad > max(8, _BINARY_SHARE * len(sample))  # a few stray bytes in a short file are not binary
 
 
 def decode(data: bytes, truncated: bool = False) -> tuple[str | None, str | None, list[str]]:
