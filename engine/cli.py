@@ -110,6 +110,7 @@ def tag(
 def prompt(
     file: str = typer.Argument(..., help="A prompt shaped like the seed prompt, or - for stdin."),
     rules: Optional[List[Path]] = RulesOpt,
+    no_builtin: bool = NoBuiltinOpt,
 ):
     """Answer an LLM tagging prompt: README, id, N and tag list are read from the prompt."""
     from .inputs import read_path, read_stdin
@@ -127,7 +128,7 @@ def prompt(
     except PromptError as exc:
         fail(f"{file}: {exc}")
     readme = cap(Item(p.id, p.readme, None, item.warnings, item.source))
-    tagger = load_tagger(rules, None, p.max_tags, taglist=p.tags)
+    tagger = load_tagger(rules, None, p.max_tags, not no_builtin, taglist=p.tags)
     res, err = tag_guarded(tagger, readme.text, None, file, time_limit_from_env())
     if err:
         fail(err, 1)
