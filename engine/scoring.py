@@ -9,6 +9,7 @@ discounted so near-synonyms do not take every slot.
 """
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass, field
 
@@ -80,6 +81,9 @@ def weigh(hits: list[Hit], rules: list[Rule], doc: Document, settings: dict) -> 
     scope_factors = settings["scope_factors"]
     intro = settings["intro_factor"]
     cache: dict[str, float] = {}
+    # Newline offsets per segment: counting them from the segment start for
+    # every hit was quadratic in a one-paragraph 500,000-character README.
+    newlines: dict[int, list[int]] = {}
     out: list[Evidence] = []
     for h in hits:
         rule = rules[h.rule]
@@ -87,7 +91,10 @@ def weigh(hits: list[Hit], rules: list[Rule], doc: Document, settings: dict) -> 
         sf = scope_factors.get(seg.scope, 1.0)
         if seg.intro and seg.scope in INTRO_SCOPES:
             sf *= intro
-        line = seg.line + seg.text.count("\n", 0, h.start)
+        nl = newlines.get(h.segment)
+        if nl is None:
+            nl = newlines[h.segment] = [i for i, c in enumerate(seg.text) if c == "\n"] if "\n" in seg.text else []
+        line = seg.line + bisect.bisect_left(nl, h.start)
         out.append(Evidence(
             tag=rule.tag, rule_id=rule.id, rule_loc=rule.loc, kind=h.kind, term=h.term,
             matched=h.matched, scope=seg.scope, section=seg.section, line=line,
@@ -99,17 +106,37 @@ def weigh(hits: list[Hit], rules: list[Rule], doc: Document, settings: dict) -> 
 
 
 def _cancel(evidence: list[Evidence]) -> None:
-    # Sorted so the cancelling rule named does not depend on rule file order.
-    negatives = sorted((e for e in evidence if e.kind == "negative"), key=lambda e: (e.rule_id, e.segment, e.start))
-    if not negatives:
+    """Mark positive evidence that lies inside a negative span of its tag.
+
+    Negatives are grouped by (tag, segment) and sorted by start, so each
+    positive looks up, by bisection, the covering negative that reaches
+    furthest (ties: the smallest rule id, so the named rule does not depend on
+    rule file order). Comparing every hit with every negative was quadratic
+    and took minutes on a large README."""
+    spans: dict[tuple[int, int], list[Evidence]] = {}
+    for n in evidence:
+        if n.kind == "negative":
+            spans.setdefault((n.tag, n.segment), []).append(n)
+    if not spans:
         return
+    index: dict[tuple[int, int], tuple[list[int], list[Evidence]]] = {}
+    for key, negs in spans.items():
+        negs.sort(key=lambda n: (n.start, n.rule_id))
+        best: list[Evidence] = []
+        for n in negs:
+            b = best[-1] if best else None
+            best.append(n if b is None or n.end > b.end or (n.end == b.end and n.rule_id < b.rule_id) else b)
+        index[key] = ([n.start for n in negs], best)
     for e in evidence:
         if e.kind == "negative":
             continue
-        for n in negatives:
-            if n.tag == e.tag and n.segment == e.segment and n.start <= e.start and e.end <= n.end:
-                e.cancelled_by = n.rule_id
-                break
+        found = index.get((e.tag, e.segment))
+        if not found:
+            continue
+        starts, best = found
+        k = bisect.bisect_right(starts, e.start)
+        if k and best[k - 1].end >= e.end:
+            e.cancelled_by = best[k - 1].rule_id
 
 
 def total(evidence: list[Evidence], settings: dict) -> dict[int, float]:

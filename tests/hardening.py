@@ -2,7 +2,10 @@
 time, so exact assertions do not depend on the built-in rules."""
 from pathlib import Path
 
+import pytest
+
 from conftest import run_cli, write_pack
+from engine import Tagger
 
 PACK = {
     "pack.yml": "min_score: 2.5\nrelative_min: 0.0\nmax_tags: 3\n",
@@ -47,3 +50,13 @@ def make_pack(dir: Path, files: dict | None = None) -> Path:
 def tag_cli(pack: Path, *args, input=None):
     """`repotag tag` with only `pack` loaded."""
     return run_cli("tag", "--no-builtin", "--rules", pack, *args, input=input)
+
+
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory):
+    return make_pack(tmp_path_factory.mktemp("pack"))
+
+
+@pytest.fixture(scope="module")
+def tagger(pack):
+    return Tagger.from_paths([pack], builtin=False)

@@ -3,31 +3,19 @@ bounded in time and memory, and the batch goes on."""
 import codecs
 import json
 import os
-import stat
 import sys
 
 import pytest
 
 from conftest import records
-from hardening import make_pack, tag_cli
-from engine import Tagger
+from hardening import pack, tag_cli, tagger  # noqa: F401 (fixtures)
 from engine import inputs
-from engine.inputs import MAX_CHARS, Item, decode, iter_jsonl, read_path
+from engine.inputs import MAX_CHARS, decode, iter_jsonl, read_path
 
 DB = 47
 CACHE = 58
 MQ = 90
 README = "# Quiver\n\nA database with a caching layer, for people in a hurry.\n"
-
-
-@pytest.fixture(scope="module")
-def pack(tmp_path_factory):
-    return make_pack(tmp_path_factory.mktemp("pack"))
-
-
-@pytest.fixture(scope="module")
-def tagger(pack):
-    return Tagger.from_paths([pack], builtin=False)
 
 
 def _hostile(d):

@@ -1,13 +1,12 @@
 """Broken and hostile rule packs: a clear error naming file:line, never a hang."""
 import re
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 from conftest import run_cli, write_pack
-from hardening import PACK, make_pack, tag_cli
+from hardening import PACK, make_pack
 from engine import Tagger
 from engine.guard import tag_guarded
 from engine.regexguard import backtracking_risk, finditer_windowed
@@ -155,3 +154,10 @@ def test_rule_file_order_on_disk_does_not_change_results(tmp_path):
         assert ra.scores == rb.scores
         key = lambda e: (e.segment, e.start, e.rule_id, e.kind, e.contribution, e.cancelled_by)
         assert sorted(map(key, ra.evidence)) == sorted(map(key, rb.evidence))
+
+
+def test_negative_cancels_only_what_it_covers(tmp_path):
+    tagger = Tagger.from_paths([make_pack(tmp_path / "pack")], builtin=False)
+    text = "# Quiver\n\nThis is not a database, it is a cache.\n\nA database\nis what the\ndatabase backend is."
+    ev = [e for e in tagger.tag(text).evidence if e.term == "database"]
+    assert [(e.line, e.cancelled_by) for e in ev] == [(3, "database/kind"), (5, None), (7, None)]

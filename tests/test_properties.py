@@ -1,5 +1,4 @@
 """Properties over arbitrary text and generated Markdown (hypothesis)."""
-import json
 import os
 import subprocess
 import sys
@@ -9,7 +8,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT, records
-from hardening import make_pack
+from hardening import pack, tagger  # noqa: F401 (fixtures)
 from engine import Tagger
 from engine.rules import RuleLoadError
 
@@ -23,16 +22,6 @@ HOT = ["database", "cache", "caching layer", "message queue", "message broker", 
 COLD = ["quiver", "tool", "fast", "small", "people", "hurry", "the", "with", "for", "and", "écrit", "日本語",
         "наш", "🚀", "x" * 40, "a-b_c", "1.2.3"]
 UNRELATED = ["lorem", "ipsum", "dolor", "sit", "amet", "consectetur", "elit", "sed", "tempor", "magna"]
-
-
-@pytest.fixture(scope="module")
-def pack(tmp_path_factory):
-    return make_pack(tmp_path_factory.mktemp("pack"))
-
-
-@pytest.fixture(scope="module")
-def tagger(pack):
-    return Tagger.from_paths([pack], builtin=False)
 
 
 words = st.lists(st.sampled_from(HOT + COLD), min_size=1, max_size=12).map(" ".join)
