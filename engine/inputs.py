@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 # Beyond this many characters a README is cut before analysis (and the record
-# says so in "warnings"). What a project is shows in its first pages: the
-# largest real READMEs (awesome lists) are a few hundred KB, the dev corpus
-# tops out near 20 KB. The cap bounds time and memory: the slowest Markdown
-# constructs (thousands of unclosed brackets) cost ~30 us a character in
-# markdown-it-py, so one input never takes more than a few seconds.
-MAX_CHARS = 500_000
+# says so in "warnings"). What a project is shows in its first pages: the dev
+# corpus tops out near 20 KB and only the largest awesome lists pass 250 KB.
+# The cap is what bounds time: markdown-it-py is linear but slow on hostile
+# Markdown (unclosed `![` cost ~50 us a character), so the worst input found
+# takes ~15 s of CPU and ordinary text at the cap ~2 s.
+MAX_CHARS = 250_000
 # UTF-8 and UTF-16 need at most 4 bytes a character: reading this much is
 # enough for MAX_CHARS, and a 50 MB file is never held in memory whole.
 READ_BYTES = 4 * MAX_CHARS + 4

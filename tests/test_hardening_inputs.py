@@ -57,6 +57,8 @@ def _hostile(d):
     expect["loop.md"] = ("error", "symbolic links")
     os.symlink("missing-target.md", d / "dangling.md")
     expect["dangling.md"] = ("error", "cannot read")
+    os.symlink(".", d / "self.md")  # a directory loop: never descended into
+    expect["self.md"] = ("error", "directory")
     (d / "subdir.md").mkdir()
     expect["subdir.md"] = ("error", "directory")
     return expect
