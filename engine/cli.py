@@ -8,6 +8,7 @@ errors and unreadable rules.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -52,25 +53,31 @@ def load_tagger(rules: Optional[List[Path]], tags: Optional[Path], max_tags: Opt
 
 
 def emit(rec: dict) -> None:
-    sys.stdout.write(dumps(rec) + "\n")
+    line = dumps(rec)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate (a JSONL id "\ud800", a file name that is not
+        # UTF-8) is not UTF-8: written raw it would break the JSON stream
+        # or the write; JSON's \u escapes can say it.
+        line = json.dumps(rec, separators=(",", ":"))
+    sys.stdout.write(line + "\n")
 
 
 def tag_items(tagger, items, max_tags=None) -> int:
     """Tag each item and print its record; returns the number of failed inputs."""
+    from .guard import tag_guarded, time_limit_from_env
+
     failed = 0
+    seconds = time_limit_from_env()
     for item in items:
+        res = None
+        if not item.error:
+            res, item.error = tag_guarded(tagger, item.text, max_tags, item.source or item.id, seconds)
         if item.error:
             failed += 1
             emit({"id": item.id, "error": item.error})
             typer.echo(f"repotag: {item.error}", err=True)
-            continue
-        try:
-            res = tagger.tag(item.text, max_tags)
-        except RecursionError:
-            failed += 1
-            msg = f"{item.source or item.id}: nesting too deep to analyse"
-            emit({"id": item.id, "error": msg})
-            typer.echo(f"repotag: {msg}", err=True)
             continue
         rec = {"id": item.id, "tags": res.tags}
         if item.warnings:
@@ -106,25 +113,31 @@ def tag(
 def prompt(
     file: str = typer.Argument(..., help="A prompt shaped like the seed prompt, or - for stdin."),
     rules: Optional[List[Path]] = RulesOpt,
+    no_builtin: bool = NoBuiltinOpt,
 ):
     """Answer an LLM tagging prompt: README, id, N and tag list are read from the prompt."""
     from .inputs import read_path, read_stdin
     from .prompt import PromptError, parse_prompt
 
-    item = read_stdin() if file == "-" else read_path(Path(file))
+    from .guard import tag_guarded, time_limit_from_env
+    from .inputs import Item, cap
+
+    # Read whole: the tag list follows the README, so only the README is capped.
+    item = read_stdin(whole=True) if file == "-" else read_path(Path(file), whole=True)
     if item.error:
         fail(item.error)
     try:
         p = parse_prompt(item.text)
     except PromptError as exc:
         fail(f"{file}: {exc}")
-    tagger = load_tagger(rules, None, p.max_tags, taglist=p.tags)
-    res = tagger.tag(p.readme)
+    readme = cap(Item(p.id, p.readme, None, item.warnings, item.source))
+    tagger = load_tagger(rules, None, p.max_tags, not no_builtin, taglist=p.tags)
+    res, err = tag_guarded(tagger, readme.text, None, file, time_limit_from_env())
+    if err:
+        fail(err, 1)
+    for w in readme.warnings:
+        typer.echo(f"repotag: warning: {file}: {w}", err=True)
     emit({"id": p.id, "tags": res.tags})
-
-
-def main():
-    app()
 
 
 def resolve_tags(tagger, refs: Optional[List[str]]) -> tuple:
@@ -263,3 +276,18 @@ def audit(
     else:
         write_blocks(text_blocks(data, tagger.tags), out)
     raise typer.Exit(1 if data["failed"] else 0)
+
+
+def main():
+    if hasattr(sys.stderr, "reconfigure"):
+        sys.stderr.reconfigure(errors="backslashreplace")  # messages quote file names as they are
+    try:
+        app()
+    except BrokenPipeError:
+        # `repotag tag dir/ | head`: the reader left; stop quietly, and keep
+        # Python from complaining again when it flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -113,6 +113,36 @@ def normalize_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+# markdown-it-py stops descending at `maxNesting` token levels (a list level
+# is two: list and item, a block quote one) and then skips to the END OF THE
+# DOCUMENT, so a README with a 15-deep list lost everything after it. Lines
+# are flattened first to at most MAX_INDENT columns of indentation and
+# MAX_MARKERS leading container markers (> - * + 1.), which keeps real input
+# under MAX_NESTING. The parser recurses ~3 frames a level (link labels in
+# `[[[[...`), so 32 levels stay far below Python's recursion limit.
+MAX_NESTING = 32
+MAX_INDENT = 24
+MAX_MARKERS = 4
+_CONTAINER_PREFIX = re.compile(r"(?:[ \t]*(?:>|(?:[-+*]|\d{1,9}[.)])(?=[ \t])))+")
+_MARKER = re.compile(r"[ \t]*(?:>|[-+*]|\d{1,9}[.)])")
+
+
+def flatten(line: str) -> str:
+    """The line with pathological indentation or container nesting cut."""
+    if not line or line[0] not in " \t>-+*0123456789":
+        return line
+    body = line.lstrip(" \t")
+    lead = line[:len(line) - len(body)]
+    if len(lead.expandtabs(4)) > MAX_INDENT:
+        line = " " * MAX_INDENT + body
+    m = _CONTAINER_PREFIX.match(line)
+    if m:
+        markers = _MARKER.findall(m.group(0))
+        if len(markers) > MAX_MARKERS:
+            line = "".join(markers[:MAX_MARKERS]) + " " + line[m.end():].lstrip(" \t")
+    return line
+
+
 def unglue(text: str) -> tuple[str, list[int]]:
     """Insert the blank lines a hand-written README forgot.
 
@@ -141,6 +171,7 @@ def unglue(text: str) -> tuple[str, list[int]]:
                 continue
             prev = line
             continue
+        line = flatten(line)
         blank_before = bool(prev.strip()) and (
             _ATX.match(line) is not None
             or fence is not None
@@ -346,7 +377,7 @@ def _markdown():
     if _MD is None:
         from markdown_it import MarkdownIt
 
-        _MD = MarkdownIt("commonmark", {"html": True}).enable("table")
+        _MD = MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING}).enable("table")
     return _MD
 
 

@@ -67,39 +67,6 @@ def _variable(lo: int, hi: int) -> bool:
     return hi == _sc.MAXREPEAT or hi - lo >= 10
 
 
-def nested_quantifier(source: str) -> bool:
-    """Whether a regex repeats, without bound, something that itself repeats
-    a variable number of times, e.g. (a+)+ or (\\w+\\s?)*: on a near miss the
-    engine tries every way of splitting the text between the two."""
-    try:
-        tree = _sre.parse(source)
-    except (re.error, RecursionError):
-        return False
-
-    def walk(items, inside: bool) -> bool:
-        for op, av in items:
-            if op in _REPEATS:
-                lo, hi, sub = av
-                if inside and _variable(lo, hi):
-                    return True
-                if walk(sub, inside or hi == _sc.MAXREPEAT):
-                    return True
-            elif op == _sc.SUBPATTERN:
-                if walk(av[-1], inside):
-                    return True
-            elif op == _sc.BRANCH:
-                if any(walk(b, inside) for b in av[1]):
-                    return True
-            elif op in (_sc.ASSERT, _sc.ASSERT_NOT):
-                if walk(av[1], inside):
-                    return True
-            # Atomic groups and possessive repeats (3.11+) never backtrack into
-            # themselves, so they are safe and not walked.
-        return False
-
-    return walk(tree, False)
-
-
 def _letter_edge(items, first: bool) -> bool:
     """Whether the regex's first (last) character is a literal letter with no
     \\b or lookaround before (after) it."""
@@ -122,10 +89,6 @@ def _letter_edge(items, first: bool) -> bool:
 def _pattern_findings(rule: Rule) -> list[Problem]:
     out = []
     for p in rule.patterns + rule.negative_patterns:
-        if nested_quantifier(p.source):
-            out.append(Problem(p.loc, f"pattern {_q(p.source)} nests unbounded quantifiers: catastrophic "
-                                      "backtracking risk (make the inner repeat bounded or the outer one a plain group)",
-                               "backtracking"))
         try:
             tree = list(_sre.parse(p.source))
         except (re.error, RecursionError):

@@ -6,6 +6,7 @@ import bisect
 from dataclasses import dataclass
 
 from .document import Document
+from .regexguard import finditer_windowed
 from .rules import Rule, RuleSet, norm_term
 
 # Characters with no spaces between words (CJK, kana, hangul) are not
@@ -104,7 +105,7 @@ class Matcher:
             text = self._pattern_text(segs)
             for ri, kind, p in self._patterns:
                 scopes = rules[ri].scopes
-                for m in p.regex.finditer(text):
+                for m in finditer_windowed(p.regex, text):
                     a, b = m.start(), m.end()
                     if a == b:
                         continue

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from .document import SCOPES
+from .regexguard import compile_rule_regex
 from .taglist import TagList
 
 DEFAULT_SCOPES = ("title", "lede", "heading", "prose", "list", "table", "badge", "image")
@@ -149,32 +150,40 @@ def _loc(file: str, mark) -> Loc:
     return Loc(file, mark.line + 1, mark.column + 1)
 
 
-def _convert(node, file: str, problems: list[Problem], memo: dict | None = None):
-    # An alias is the same node object as its anchor: convert it once, or a
-    # few nested anchors ("billion laughs") take exponential time.
-    if memo is None:
-        memo = {}
-    if id(node) in memo:
-        return memo[id(node)]
-    memo[id(node)] = out = _convert_node(node, file, problems, memo)
-    return out
+# Rule files are a few levels deep; a deeper one is broken or hostile.
+MAX_YAML_DEPTH = 50
 
 
-def _convert_node(node, file: str, problems: list[Problem], memo: dict):
+def _convert(node, file: str, problems: list[Problem], seen: dict | None = None, depth: int = 0):
     if node.tag not in _SAFE_TAGS:
         problems.append(Problem(_loc(file, node.start_mark), f"YAML tag {node.tag!r} is not allowed in rule files", "yaml-tag"))
         return None
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        # An alias is the same node object met again: expanding it would let
+        # a few lines grow into billions of values (or loop, if it refers to
+        # itself), so rule files may not repeat lists or mappings by alias.
+        seen = {} if seen is None else seen
+        if id(node) in seen:
+            if not seen[id(node)]:
+                seen[id(node)] = True  # one problem per anchor, not per alias
+                problems.append(Problem(_loc(file, node.start_mark),
+                                        "YAML aliases (*name) of lists or mappings are not allowed in rule files", "yaml-alias"))
+            return None
+        seen[id(node)] = False
+        if depth > MAX_YAML_DEPTH:
+            problems.append(Problem(_loc(file, node.start_mark), f"nested more than {MAX_YAML_DEPTH} levels deep", "too-deep"))
+            return None
     if isinstance(node, yaml.MappingNode):
         m = YMap()
         m.loc, m.keylocs, m.vallocs = _loc(file, node.start_mark), {}, {}
         for knode, vnode in node.value:
-            key = _convert(knode, file, problems, memo)
+            key = _convert(knode, file, problems, seen, depth + 1)
             if not isinstance(key, (str, int, float, bool)) and key is not None:
                 problems.append(Problem(_loc(file, knode.start_mark), "a mapping key must be a plain value", "bad-yaml"))
                 continue
             if key in m:
                 problems.append(Problem(_loc(file, knode.start_mark), f"duplicate key {key!r}", "duplicate-key"))
-            m[key] = _convert(vnode, file, problems, memo)
+            m[key] = _convert(vnode, file, problems, seen, depth + 1)
             m.keylocs[key] = _loc(file, knode.start_mark)
             m.vallocs[key] = _loc(file, vnode.start_mark)
         return m
@@ -182,7 +191,7 @@ def _convert_node(node, file: str, problems: list[Problem], memo: dict):
         lst = YList()
         lst.loc, lst.locs = _loc(file, node.start_mark), []
         for item in node.value:
-            lst.append(_convert(item, file, problems, memo))
+            lst.append(_convert(item, file, problems, seen, depth + 1))
             lst.locs.append(_loc(file, item.start_mark))
         return lst
     return yaml.constructor.SafeConstructor().construct_object(node)
@@ -207,6 +216,9 @@ def read_yaml(path: Path, problems: list[Problem]):
         return None
     except yaml.YAMLError as exc:
         problems.append(Problem(Loc(file, 1), f"invalid YAML: {exc}", "bad-yaml"))
+        return None
+    except RecursionError:
+        problems.append(Problem(Loc(file, 1), "invalid YAML: nested too deeply", "too-deep"))
         return None
     if node is None:
         return None
@@ -281,6 +293,13 @@ def _terms(value, vloc: Loc, what: str, problems: list[Problem], extra=()) -> li
     return out
 
 
+def _rule_regex(source: str, loc: Loc, problems: list[Problem]) -> re.Pattern | None:
+    rx, why = compile_rule_regex(source)
+    if why:
+        problems.append(Problem(loc, why, "backtracking" if "backtrack" in why else "bad-regex"))
+    return rx
+
+
 def _tag_ref(value, loc: Loc, tags: TagList, problems: list[Problem]) -> int | None:
     tag = tags.resolve(value)
     if tag is None:
@@ -353,10 +372,9 @@ def _rule_fields(m: YMap, tags: TagList, problems: list[Problem]) -> dict:
 def _patterns(value, vloc: Loc, problems: list[Problem]) -> list[Pattern]:
     out = []
     for text, w, tloc, _ in _terms(value, vloc, "patterns", problems):
-        try:
-            out.append(Pattern(text, w, tloc, re.compile(text, re.IGNORECASE | re.MULTILINE)))
-        except re.error as exc:
-            problems.append(Problem(tloc, f"invalid regex {text!r}: {exc}", "bad-regex"))
+        rx = _rule_regex(text, tloc, problems)
+        if rx is not None:
+            out.append(Pattern(text, w, tloc, rx))
     return out
 
 
@@ -385,9 +403,9 @@ def _rule(m, loc: Loc, file_tag, pack: str, tags: TagList, problems: list[Proble
     rule = Rule(id=rid, tag=tag if tag is not None else -1, loc=m.loc, pack=pack, **fields)
     if not (rule.keywords or rule.patterns or rule.fuzzy or rule.negative or rule.negative_patterns) and len(problems) == n0:
         problems.append(Problem(m.loc, f"rule {rid!r} has no keywords, patterns, fuzzy or negative terms", "empty-rule"))
-    if tag is None or len(problems) > n0:
-        return None
-    return rule
+    # A rule with problems still comes back (its bad parts left out): the
+    # load fails on the problems anyway, and lint goes on checking the rest.
+    return None if tag is None else rule
 
 
 def _items(data: YMap, key: str, shape: str, problems: list[Problem]) -> list[tuple]:
@@ -550,10 +568,8 @@ def load_settings(path: Path, tags: TagList, settings: dict, problems: list[Prob
                     problems.append(Problem(loc, "a section factor is {match: <regex>, factor: <number>}", "wrong-type"))
                     continue
                 _unknown_keys(item, ("match", "factor"), "a section factor", problems)
-                try:
-                    rx = re.compile(item["match"], re.IGNORECASE)
-                except re.error as exc:
-                    problems.append(Problem(item.vallocs["match"], f"invalid regex: {exc}", "bad-regex"))
+                rx = _rule_regex(item["match"], item.vallocs["match"], problems)
+                if rx is None:
                     continue
                 out.append((rx, float(item["factor"])))
             settings["section_factors"] = out

@@ -9,10 +9,13 @@ discounted so near-synonyms do not take every slot.
 """
 from __future__ import annotations
 
+import bisect
+import math
 from dataclasses import dataclass, field
 
 from .document import Document
 from .matching import Hit
+from .regexguard import WINDOW
 from .rules import Loc, Rule, norm_term
 
 INTRO_SCOPES = ("prose", "list")
@@ -67,7 +70,8 @@ def section_factor(section: str, settings: dict, cache: dict) -> float:
         f = 1.0
         if section:
             for rx, factor in settings["section_factors"]:
-                if rx.search(section):
+                # A heading can be a whole 10 MB line; what it is about shows early.
+                if rx.search(section, 0, WINDOW):
                     f = min(f, factor)
         cache[section] = f
     return f
@@ -77,6 +81,9 @@ def weigh(hits: list[Hit], rules: list[Rule], doc: Document, settings: dict) -> 
     scope_factors = settings["scope_factors"]
     intro = settings["intro_factor"]
     cache: dict[str, float] = {}
+    # Newline offsets per segment: counting them from the segment start for
+    # every hit was quadratic in a one-paragraph 500,000-character README.
+    newlines: dict[int, list[int]] = {}
     out: list[Evidence] = []
     for h in hits:
         rule = rules[h.rule]
@@ -84,7 +91,10 @@ def weigh(hits: list[Hit], rules: list[Rule], doc: Document, settings: dict) -> 
         sf = scope_factors.get(seg.scope, 1.0)
         if seg.intro and seg.scope in INTRO_SCOPES:
             sf *= intro
-        line = seg.line + seg.text.count("\n", 0, h.start)
+        nl = newlines.get(h.segment)
+        if nl is None:
+            nl = newlines[h.segment] = [i for i, c in enumerate(seg.text) if c == "\n"] if "\n" in seg.text else []
+        line = seg.line + bisect.bisect_left(nl, h.start)
         out.append(Evidence(
             tag=rule.tag, rule_id=rule.id, rule_loc=rule.loc, kind=h.kind, term=h.term,
             matched=h.matched, scope=seg.scope, section=seg.section, line=line,
@@ -95,29 +105,57 @@ def weigh(hits: list[Hit], rules: list[Rule], doc: Document, settings: dict) -> 
     return out
 
 
+def _reach_index(spans: list[Evidence]) -> tuple[list[int], list[Evidence]]:
+    """Spans sorted by start, with, at each position, the span reaching
+    furthest so far (ties: the earlier, longer one; then the smaller rule id,
+    so the result does not depend on rule file order)."""
+    spans.sort(key=lambda n: (n.start, -n.end, n.rule_id))
+    best: list[Evidence] = []
+    for n in spans:
+        b = best[-1] if best else None
+        best.append(n if b is None or n.end > b.end else b)
+    return [n.start for n in spans], best
+
+
+def _covering(index, e: Evidence) -> Evidence | None:
+    if not index:
+        return None
+    starts, best = index
+    k = bisect.bisect_right(starts, e.start)
+    if k and best[k - 1].end >= e.end:
+        return best[k - 1]
+    return None
+
+
 def _cancel(evidence: list[Evidence]) -> None:
     """Negative spans cancel the positive hits of their tag inside them; a
     keyword inside a longer keyword match of the same tag ("aws" in "aws
     lambda") is covered by it, so the longest keyword alone counts.
-    Patterns are context ("is a command-line tool") and add to keywords."""
-    by_place: dict[tuple[int, int], list[Evidence]] = {}
+    Patterns are context ("is a command-line tool") and add to keywords.
+
+    Spans are indexed per (tag, segment) and looked up by bisection:
+    comparing every hit with every other was quadratic on large READMEs."""
+    negs: dict[tuple[int, int], list[Evidence]] = {}
+    kws: dict[tuple[int, int], list[Evidence]] = {}
     for e in evidence:
-        by_place.setdefault((e.tag, e.segment), []).append(e)
-    for group in by_place.values():
-        if len(group) < 2:
+        if e.kind == "negative":
+            negs.setdefault((e.tag, e.segment), []).append(e)
+        elif e.kind == "keyword":
+            kws.setdefault((e.tag, e.segment), []).append(e)
+    neg_index = {k: _reach_index(v) for k, v in negs.items()}
+    kw_index = {k: _reach_index(v) for k, v in kws.items() if len(v) > 1}
+    for e in evidence:
+        if e.kind == "negative":
             continue
-        for e in group:
-            if e.kind == "negative":
-                continue
-            for n in group:
-                if n is e or not (n.start <= e.start and e.end <= n.end):
-                    continue
-                if n.kind == "negative":
-                    e.cancelled_by = n.rule_id
-                    break
-                if e.kind == n.kind == "keyword" and n.end - n.start > e.end - e.start:
-                    e.cancelled_by = f"{n.rule_id} (longer match)"
-                    break
+        key = (e.tag, e.segment)
+        n = _covering(neg_index.get(key), e)
+        if n is not None:
+            e.cancelled_by = n.rule_id
+            continue
+        if e.kind == "keyword":
+            n = _covering(kw_index.get(key), e)
+            if n is not None and n.end - n.start > e.end - e.start:
+                e.cancelled_by = f"{n.rule_id} (longer match)"
 
 
 def total(evidence: list[Evidence], settings: dict) -> dict[int, float]:
@@ -131,7 +169,7 @@ def total(evidence: list[Evidence], settings: dict) -> dict[int, float]:
             continue
         key = (e.tag, e.kind == "negative", norm_term(e.matched))
         groups.setdefault(key, []).append(e)
-    totals: dict[int, float] = {}
+    parts: dict[int, list[float]] = {}
     for (tag, negative, _), items in groups.items():
         # Strongest occurrence counts in full, so the title's mention is the
         # one kept whole, not whichever came first.
@@ -140,8 +178,10 @@ def total(evidence: list[Evidence], settings: dict) -> dict[int, float]:
             e.decay = decay ** k
             c = e.base * e.decay
             e.contribution = -c if negative else c
-            totals[tag] = totals.get(tag, 0.0) + e.contribution
-    return totals
+            parts.setdefault(tag, []).append(e.contribution)
+    # fsum is exact, so a score does not depend on the order the rules were
+    # loaded in (a plain sum can differ in the last bit and flip a threshold).
+    return {tag: math.fsum(p) for tag, p in parts.items()}
 
 
 def select(totals: dict[int, float], settings: dict, max_tags: int, evidence: list[Evidence]) -> tuple[list[int], list[TagScore]]:

@@ -91,4 +91,4 @@ def test_builtin_tags_json_is_the_seed_list(tags):
     assert len(tags) == 90
     assert tags.resolve("game-engine").name == "game-engine "
     assert tags.resolve("declarative-gui").id == 8
-    assert records(run_cli("tag", "-", input="").stdout) == [{"id": "stdin", "tags": []}]
+    assert records(run_cli("tag", "-", input="# Empty\n").stdout) == [{"id": "stdin", "tags": []}]
