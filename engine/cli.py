@@ -7,7 +7,6 @@ errors and unreadable rules.
 """
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -23,10 +22,6 @@ MaxOpt = typer.Option(None, "--max-tags", min=0, help="At most this many tags pe
 NoBuiltinOpt = typer.Option(False, "--no-builtin", help="Do not load the built-in rule pack.")
 
 
-def dumps(obj) -> str:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
-
-
 def fail(message: str, code: int = 2):
     typer.echo(f"repotag: {message}", err=True)
     raise typer.Exit(code)
@@ -34,49 +29,18 @@ def fail(message: str, code: int = 2):
 
 def load_tagger(rules: Optional[List[Path]], tags: Optional[Path], max_tags: Optional[int] = None,
                 builtin: bool = True, taglist=None):
-    from .rules import RuleLoadError
-    from .tagger import Tagger
-    from .taglist import TagListError
+    from .batch import UsageError, load_tagger
 
     try:
-        return Tagger.from_paths(rules or (), taglist or tags, builtin=builtin, max_tags=max_tags)
-    except RuleLoadError as exc:
-        for p in exc.problems:
-            typer.echo(str(p), err=True)
-        fail(f"cannot load rules: {len(exc.problems)} problem(s)")
-    except TagListError as exc:
-        fail(str(exc))
+        return load_tagger(rules, tags, max_tags, builtin, taglist)
+    except UsageError:
+        raise typer.Exit(2)
 
 
 def emit(rec: dict) -> None:
+    from .batch import dumps
+
     sys.stdout.write(dumps(rec) + "\n")
-
-
-def tag_items(tagger, items, max_tags=None) -> int:
-    """Tag each item and print its record; returns the number of failed inputs."""
-    failed = 0
-    for item in items:
-        if item.error:
-            failed += 1
-            emit({"id": item.id, "error": item.error})
-            typer.echo(f"repotag: {item.error}", err=True)
-            continue
-        try:
-            res = tagger.tag(item.text, max_tags)
-        except RecursionError:
-            failed += 1
-            msg = f"{item.source or item.id}: nesting too deep to analyse"
-            emit({"id": item.id, "error": msg})
-            typer.echo(f"repotag: {msg}", err=True)
-            continue
-        rec = {"id": item.id, "tags": res.tags}
-        if item.warnings:
-            rec["warnings"] = item.warnings
-            for w in item.warnings:
-                typer.echo(f"repotag: warning: {item.source or item.id}: {w}", err=True)
-        emit(rec)
-    sys.stdout.flush()
-    return failed
 
 
 @app.command()
@@ -88,15 +52,12 @@ def tag(
     rules: Optional[List[Path]] = RulesOpt,
     max_tags: Optional[int] = MaxOpt,
     no_builtin: bool = NoBuiltinOpt,
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes; output stays in input order."),
 ):
     """Tag READMEs: one JSON line per input, {"id":..,"tags":[..]}."""
-    from .inputs import iter_inputs
+    from .batch import run_tag
 
-    if input_format not in ("auto", "text", "jsonl"):
-        fail(f"--input-format must be auto, text or jsonl, not {input_format!r}")
-    tagger = load_tagger(rules, tags, max_tags, not no_builtin)
-    failed = tag_items(tagger, iter_inputs(paths, input_format, id_), max_tags)
-    raise typer.Exit(1 if failed else 0)
+    raise typer.Exit(run_tag(paths, id_, input_format, tags, rules, max_tags, no_builtin, jobs))
 
 
 @app.command()

@@ -115,31 +115,32 @@ def iter_jsonl(path: str):
         return
     with fh:
         for n, raw in enumerate(fh, 1):
-            where = f"{name}:{n}"
-            if not raw.strip():
-                continue
-            try:
-                obj = json.loads(raw.decode("utf-8"))
-            except UnicodeDecodeError as exc:
-                yield Item(where, error=f"{where}: invalid UTF-8 at byte {exc.start}", source=where)
-                continue
-            except json.JSONDecodeError as exc:
-                yield Item(where, error=f"{where}: invalid JSON: {exc.msg} (column {exc.colno})", source=where)
-                continue
-            if not isinstance(obj, dict):
-                yield Item(where, error=f"{where}: expected an object with \"id\" and \"text\"", source=where)
-                continue
-            iid = obj.get("id")
-            if isinstance(iid, (int, str)) and not isinstance(iid, bool):
-                iid = str(iid)
-            else:
-                yield Item(where, error=f"{where}: \"id\" must be a string or an integer", source=where)
-                continue
-            text = obj.get("text")
-            if not isinstance(text, str):
-                yield Item(iid, error=f"{where}: \"text\" must be a string", source=where)
-                continue
-            yield cap(Item(iid, text, None, [], where))
+            item = jsonl_item(raw, f"{name}:{n}")
+            if item is not None:
+                yield item
+
+
+def jsonl_item(raw: bytes | str, where: str) -> Item | None:
+    """The item of one JSONL line ({"id": ..., "text": ...}); None for a blank line."""
+    if not raw.strip():
+        return None
+    try:
+        obj = json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
+    except UnicodeDecodeError as exc:
+        return Item(where, error=f"{where}: invalid UTF-8 at byte {exc.start}", source=where)
+    except json.JSONDecodeError as exc:
+        return Item(where, error=f"{where}: invalid JSON: {exc.msg} (column {exc.colno})", source=where)
+    if not isinstance(obj, dict):
+        return Item(where, error=f"{where}: expected an object with \"id\" and \"text\"", source=where)
+    iid = obj.get("id")
+    if isinstance(iid, (int, str)) and not isinstance(iid, bool):
+        iid = str(iid)
+    else:
+        return Item(where, error=f"{where}: \"id\" must be a string or an integer", source=where)
+    text = obj.get("text")
+    if not isinstance(text, str):
+        return Item(iid, error=f"{where}: \"text\" must be a string", source=where)
+    return cap(Item(iid, text, None, [], where))
 
 
 def iter_inputs(paths: list[str], input_format: str = "auto", id_: str | None = None):

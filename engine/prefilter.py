@@ -1,0 +1,231 @@
+"""Literal prefilters for rule regexes.
+
+Most rule patterns cannot match a given README: '\\b(my|personal) (\\w+ ){0,2}blog\\b'
+needs "blog" somewhere. Python's re scans every position of the text for such
+a pattern (no literal prefix to skip to), so running a hundred of them costs
+more than parsing the Markdown. `required_literals` reads a pattern's syntax
+tree and returns strings of which every match must contain at least one; a
+document without any of them is skipped for that pattern. The test is a
+necessary condition only, so the matches found are exactly those of running
+every pattern everywhere.
+"""
+from __future__ import annotations
+
+import bisect
+
+try:  # Python >= 3.11
+    import re._constants as _c
+    import re._parser as _p
+except ImportError:  # Python 3.10
+    import sre_constants as _c  # type: ignore[no-redef]
+    import sre_parse as _p  # type: ignore[no-redef]
+
+# Characters that re.IGNORECASE equates with an ASCII letter although
+# str.lower() does not turn them into it (dotless ı, long ſ, İ whose lower case
+# is two characters; the Kelvin sign lowers to k already).
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+_FOLD_CHARS = "\u0130\u0131\u017f\u212a"
+
+
+def fold(text: str) -> str:
+    """The text literals are looked up in: case-folded the way re.IGNORECASE
+    compares ASCII letters."""
+    if any(c in text for c in _FOLD_CHARS):
+        text = text.translate(_FOLD)
+    return text.lower()
+
+
+_MAX_SET = 64  # cross products of alternatives beyond this are not worth spelling out
+
+
+def _seq(items) -> tuple[list[frozenset], frozenset | None]:
+    """(candidates, exact) of a sequence. Each candidate is a set of strings
+    one of which appears in every match; exact is the finite set of strings
+    the sequence matches, when it is nothing but literals and alternatives
+    of literals (else None)."""
+    cands: list[frozenset] = []
+    run: frozenset | None = frozenset(("",))  # strings the literals since the last break spell
+    exact = True
+
+    def close_run():
+        nonlocal run
+        if run and all(run):
+            cands.append(run)
+        run = frozenset(("",))
+
+    def extend(strings):
+        nonlocal run
+        prod = frozenset(a + b for a in run for b in strings)
+        if len(prod) > _MAX_SET:
+            close_run()
+            cands.append(frozenset(strings))
+        else:
+            run = prod
+
+    for op, av in items:
+        if op is _c.LITERAL and av < 128:
+            extend((chr(av).lower(),))
+            continue
+        if op is _c.AT:  # zero-width: the literals either side stay adjacent
+            continue
+        if op is _c.SUBPATTERN:
+            sub, sub_exact = _seq(av[-1])
+            if sub_exact is not None:
+                extend(sub_exact)
+                continue
+            exact = False
+            close_run()
+            best = _best(sub)
+            if best:
+                cands.append(best)
+            continue
+        if op is _c.BRANCH:
+            alts = [_seq(alt) for alt in av[1]]
+            if all(e is not None for _, e in alts):
+                extend(frozenset().union(*(e for _, e in alts)))
+                continue
+            exact = False
+            close_run()
+            bests = [_best(c + ([e] if e is not None else [])) for c, e in alts]
+            if all(bests):
+                cands.append(frozenset().union(*bests))
+            continue
+        exact = False
+        close_run()
+        if op in _REPEATS and av[0] >= 1:
+            sub, sub_exact = _seq(av[2])
+            best = _best(sub + ([sub_exact] if sub_exact is not None else []))
+            if best:
+                cands.append(best)
+    if exact:
+        return cands, run
+    close_run()
+    return cands, None
+
+
+_REPEATS = tuple(op for op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)) if op is not None)
+
+
+def _best(cands: list[frozenset]) -> frozenset | None:
+    """The most selective set: longest shortest literal, then fewest literals."""
+    cands = [c for c in cands if c and all(c)]
+    if not cands:
+        return None
+    return max(cands, key=lambda c: (min(map(len, c)), -len(c)))
+
+
+def required_literals(source: str, flags: int = 0) -> frozenset | None:
+    """Lower-case ASCII strings one of which every match of the pattern
+    contains, or None when no such set is known (the pattern always runs)."""
+    try:
+        tree = _p.parse(source, flags)
+    except Exception:  # the rule loader has validated it; never fail here
+        return None
+    cands, exact = _seq(list(tree))
+    best = _best(cands + ([exact] if exact is not None else []))
+    # One- and two-letter literals are in nearly every README: no use as a filter.
+    if best is None or min(map(len, best)) < 3:
+        return None
+    return best
+
+
+# Character-class categories that contain NUL (it is neither word, digit, space nor line break).
+_NUL_CATEGORIES = {getattr(_c, n) for n in ("CATEGORY_NOT_WORD", "CATEGORY_NOT_DIGIT", "CATEGORY_NOT_SPACE",
+                                            "CATEGORY_NOT_LINEBREAK", "CATEGORY_LOC_NOT_WORD")}
+_NO_NUL_CATEGORIES = {getattr(_c, n) for n in ("CATEGORY_WORD", "CATEGORY_DIGIT", "CATEGORY_SPACE",
+                                               "CATEGORY_LINEBREAK", "CATEGORY_LOC_WORD")}
+
+
+def _class_has_nul(items) -> bool:
+    negate = False
+    has = False
+    for op, av in items:
+        if op is _c.NEGATE:
+            negate = True
+        elif op is _c.LITERAL:
+            has = has or av == 0
+        elif op is _c.RANGE:
+            has = has or av[0] == 0
+        elif op is _c.CATEGORY:
+            if av in _NUL_CATEGORIES:
+                has = True
+            elif av not in _NO_NUL_CATEGORIES:
+                return True  # unknown category: assume the worst
+        else:
+            return True
+    return has != negate
+
+
+def _seq_can_touch_nul(items) -> bool:
+    for op, av in items:
+        if op is _c.LITERAL:
+            if av == 0:
+                return True
+        elif op is _c.AT:
+            continue
+        elif op is _c.IN:
+            if _class_has_nul(av):
+                return True
+        elif op is _c.SUBPATTERN:
+            if _seq_can_touch_nul(av[-1]):
+                return True
+        elif op is _c.BRANCH:
+            if any(_seq_can_touch_nul(alt) for alt in av[1]):
+                return True
+        elif op in _REPEATS:
+            if _seq_can_touch_nul(av[2]):
+                return True
+        elif op in (_c.ASSERT, _c.ASSERT_NOT):
+            if _seq_can_touch_nul(av[1]):
+                return True
+        else:  # ANY, NOT_LITERAL, back references, conditionals, anything unknown
+            return True
+    return False
+
+
+def within_segments(source: str, flags: int = 0) -> bool:
+    """True when no part of the pattern (lookarounds included) can match or
+    look at a NUL, the separator of the matcher's joined segments. Such a
+    pattern's matches each lie inside one segment, and what lies beyond the
+    separators cannot change them, so it may be run on single segments."""
+    try:
+        return not _seq_can_touch_nul(list(_p.parse(source, flags)))
+    except Exception:
+        return False
+
+
+class LiteralIndex:
+    """Which segments of one document contain which literals.
+
+    `starts` are the offsets of the segments in `hay` (joined by one separator
+    each); a literal is looked up once per document, whatever the number of
+    patterns that need it."""
+
+    def __init__(self, hay: str, starts: list[int]):
+        self.folded = fold(hay)
+        # Positions map back only if folding kept the length (it does unless
+        # str.lower() expands a character; then segments are not resolved).
+        self.aligned = len(self.folded) == len(hay)
+        self.starts = starts
+        self._found: dict[str, tuple[int, ...]] = {}
+
+    def segments_with(self, lit: str) -> tuple[int, ...]:
+        """Indexes of the segments that contain `lit`, ascending."""
+        got = self._found.get(lit)
+        if got is not None:
+            return got
+        folded, starts = self.folded, self.starts
+        out: list[int] = []
+        i = folded.find(lit)
+        if i != -1 and not self.aligned:
+            out.append(-1)  # present, segment unknown
+            i = -1
+        n = len(starts)
+        while i != -1:
+            si = bisect.bisect_right(starts, i) - 1
+            out.append(si)
+            if si + 1 >= n:
+                break
+            i = folded.find(lit, starts[si + 1])
+        got = self._found[lit] = tuple(out)
+        return got
