@@ -96,7 +96,7 @@ def run_tag(paths, id_=None, input_format="auto", tags=None, rules=None, max_tag
         return 1 if write_results(results) else 0
     from .parallel import TaggerSpec, tag_parallel
 
-    spec = TaggerSpec([str(r) for r in rules or ()], str(tags) if tags else None, not no_builtin, max_tags)
+    spec = TaggerSpec(tuple(str(r) for r in rules or ()), str(tags) if tags else None, not no_builtin, max_tags)
     return 1 if write_results(tag_parallel(items, spec, jobs, tagger)) else 0
 
 

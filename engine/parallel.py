@@ -20,7 +20,7 @@ IN_FLIGHT_PER_JOB = 4
 class TaggerSpec:
     """What a worker needs to build the same Tagger as the parent."""
 
-    rules: list
+    rules: tuple
     tags: str | None
     builtin: bool
     max_tags: int | None
