@@ -159,9 +159,10 @@ class _Builder:
         self.stack: list[tuple[int, str]] = []
         self.seen_heading_after_title = False
         self.any_heading = False
+        self._section = ""  # the joined stack, rebuilt only when a heading changes it
 
     def section(self) -> str:
-        return " > ".join(t for _, t in self.stack)
+        return self._section
 
     def emit(self, scope: str, text: str, line: int) -> None:
         text = text.strip()
@@ -172,7 +173,7 @@ class _Builder:
         if scope == "prose" and doc.lede is None and intro and (doc.title is not None or not self.any_heading):
             if len(_WORDS.findall(text)) >= 3:
                 doc.lede, doc.lede_line, scope = text, line, "lede"
-        doc.segments.append(Segment(scope, text, line, self.section(), intro))
+        doc.segments.append(Segment(scope, text, line, self._section, intro))
 
     def heading(self, level: int, text: str, line: int) -> None:
         text = clean_heading(text)
@@ -189,7 +190,8 @@ class _Builder:
         while self.stack and self.stack[-1][0] >= level:
             self.stack.pop()
         self.stack.append((level, text))
-        doc.segments.append(Segment("heading", text, line, self.section(), False))
+        self._section = " > ".join(t for _, t in self.stack)
+        doc.segments.append(Segment("heading", text, line, self._section, False))
 
     def image(self, alt: str, url: str, line: int, in_link: bool) -> None:
         near_top = not self.seen_heading_after_title or len(self.doc.headings) <= 1

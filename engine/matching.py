@@ -12,11 +12,8 @@ from .rules import Rule, RuleSet, norm_term
 # Characters with no spaces between words (CJK, kana, hangul) are not
 # word-bounded: a keyword like 数据库 matches inside a longer run.
 _CJK_START = 0x2E80
+_CJK = chr(_CJK_START)
 _SEP = "\x00"
-
-
-def _wordish(c: str) -> bool:
-    return c.isalnum() and ord(c) < _CJK_START
 
 
 def _lower_same_length(text: str) -> str:
@@ -92,12 +89,22 @@ class Matcher:
         hits: list[Hit] = []
         rules = self.rules
         if self._entries:
+            n = len(low)
             for end, (length, entries) in self.automaton.iter(low):
                 start = end - length + 1
-                if _wordish(low[start]) and start > 0 and _wordish(low[start - 1]):
-                    continue
-                if _wordish(low[end]) and end + 1 < len(low) and _wordish(low[end + 1]):
-                    continue
+                # Word-bounded unless CJK; inline tests, as this runs for every occurrence.
+                if start > 0:
+                    c = low[start]
+                    if c < _CJK and c.isalnum():
+                        c = low[start - 1]
+                        if c < _CJK and c.isalnum():
+                            continue
+                if end + 1 < n:
+                    c = low[end]
+                    if c < _CJK and c.isalnum():
+                        c = low[end + 1]
+                        if c < _CJK and c.isalnum():
+                            continue
                 si = bisect.bisect_right(starts, start) - 1
                 seg = segs[si]
                 off = start - starts[si]
