@@ -6,7 +6,7 @@ import bisect
 from dataclasses import dataclass
 
 from .document import Document
-from .prefilter import LiteralIndex, required_literals, within_segments
+from .prefilter import LiteralIndex, literal_automaton, required_literals, within_segments
 from .rules import Rule, RuleSet, norm_term
 
 # Characters with no spaces between words (CJK, kana, hangul) are not
@@ -61,6 +61,7 @@ class Matcher:
         # and whether it may run on single segments (see prefilter.py).
         self._filters = [(required_literals(p.source, p.regex.flags), within_segments(p.source, p.regex.flags))
                          for _, _, p in self._patterns]
+        self._literal_automaton = literal_automaton(lit for lits, _ in self._filters for lit in lits or ())
         self._fuzzy = [(i, f) for i, r in enumerate(self.rules) for f in r.fuzzy]
 
     @property
@@ -120,7 +121,7 @@ class Matcher:
     def _pattern_hits(self, hay: str, starts: list[int], segs, hits: list[Hit]) -> None:
         """Every pattern, in rule order, over the parts of the text where it can match."""
         rules = self.rules
-        index = LiteralIndex(hay, starts)
+        index = LiteralIndex(hay, starts, self._literal_automaton)
         whole = ((0, len(hay)),)
         for (ri, kind, p), (lits, within) in zip(self._patterns, self._filters):
             scopes = rules[ri].scopes

@@ -123,8 +123,9 @@ def required_literals(source: str, flags: int = 0) -> frozenset | None:
         return None
     cands, exact = _seq(list(tree))
     best = _best(cands + ([exact] if exact is not None else []))
-    # One- and two-letter literals are in nearly every README: no use as a filter.
-    if best is None or min(map(len, best)) < 3:
+    # Single letters are in every README: no use as a filter (and each
+    # occurrence costs a step of the literal scan).
+    if best is None or min(map(len, best)) < 2:
         return None
     return best
 
@@ -194,38 +195,46 @@ def within_segments(source: str, flags: int = 0) -> bool:
         return False
 
 
+def literal_automaton(literals):
+    """One Aho-Corasick automaton over every literal of every pattern, so a
+    document is scanned once for all of them (None when there are none)."""
+    lits = sorted(set(literals))
+    if not lits:
+        return None
+    import ahocorasick
+
+    a = ahocorasick.Automaton()
+    for lit in lits:
+        a.add_word(lit, lit)
+    a.make_automaton()
+    return a
+
+
 class LiteralIndex:
     """Which segments of one document contain which literals.
 
     `starts` are the offsets of the segments in `hay` (joined by one separator
-    each); a literal is looked up once per document, whatever the number of
-    patterns that need it."""
+    each). One pass of the automaton finds every literal occurrence."""
 
-    def __init__(self, hay: str, starts: list[int]):
-        self.folded = fold(hay)
+    def __init__(self, hay: str, starts: list[int], automaton):
+        folded = fold(hay)
         # Positions map back only if folding kept the length (it does unless
-        # str.lower() expands a character; then segments are not resolved).
-        self.aligned = len(self.folded) == len(hay)
-        self.starts = starts
-        self._found: dict[str, tuple[int, ...]] = {}
+        # str.lower() expands a character); otherwise a found literal's
+        # segment is unknown (-1) and its patterns scan the whole text.
+        aligned = len(folded) == len(hay)
+        found: dict[str, list[int]] = {}
+        if automaton is not None:
+            bisect_right = bisect.bisect_right
+            for end, lit in automaton.iter(folded):
+                si = bisect_right(starts, end) - 1 if aligned else -1
+                segs = found.get(lit)
+                if segs is None:
+                    found[lit] = [si]
+                elif segs[-1] != si:
+                    segs.append(si)
+        self.aligned = aligned
+        self._found = found
 
-    def segments_with(self, lit: str) -> tuple[int, ...]:
+    def segments_with(self, lit: str) -> list[int]:
         """Indexes of the segments that contain `lit`, ascending."""
-        got = self._found.get(lit)
-        if got is not None:
-            return got
-        folded, starts = self.folded, self.starts
-        out: list[int] = []
-        i = folded.find(lit)
-        if i != -1 and not self.aligned:
-            out.append(-1)  # present, segment unknown
-            i = -1
-        n = len(starts)
-        while i != -1:
-            si = bisect.bisect_right(starts, i) - 1
-            out.append(si)
-            if si + 1 >= n:
-                break
-            i = folded.find(lit, starts[si + 1])
-        got = self._found[lit] = tuple(out)
-        return got
+        return self._found.get(lit, [])

@@ -11,7 +11,7 @@ from hypothesis import given, settings, strategies as st
 from conftest import records, run_cli, write_pack
 from engine.document import parse
 from engine.matching import Hit, Matcher
-from engine.prefilter import LiteralIndex, fold, required_literals, within_segments
+from engine.prefilter import LiteralIndex, fold, literal_automaton, required_literals, within_segments
 
 PATTERNS = [
     r"\b(build|create)\w* (\w+ ){0,2}(rest(ful)?|graphql|http) apis?\b",
@@ -112,8 +112,8 @@ def test_pattern_hits_equal_full_scan(pattern_tagger, lines):
 
 
 def test_literal_index_names_segments():
-    idx = LiteralIndex("ab\x00xyz ab\x00c", [0, 3, 10])
-    assert idx.segments_with("ab") == (0, 1) and idx.segments_with("c") == (2,) and idx.segments_with("q") == ()
+    idx = LiteralIndex("ab\x00xyz AB ab\x00c", [0, 3, 13], literal_automaton(["ab", "c", "q"]))
+    assert idx.segments_with("ab") == [0, 1] and idx.segments_with("c") == [2] and idx.segments_with("q") == []
 
 
 PACK = {"t.yml": """
