@@ -8,7 +8,6 @@ errors and unreadable rules.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -27,10 +26,6 @@ MaxOpt = typer.Option(None, "--max-tags", min=0, help="At most this many tags pe
 NoBuiltinOpt = typer.Option(False, "--no-builtin", help="Do not load the built-in rule pack.")
 
 
-def dumps(obj) -> str:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
-
-
 def fail(message: str, code: int = 2):
     typer.echo(f"repotag: {message}", err=True)
     raise typer.Exit(code)
@@ -38,55 +33,18 @@ def fail(message: str, code: int = 2):
 
 def load_tagger(rules: Optional[List[Path]], tags: Optional[Path], max_tags: Optional[int] = None,
                 builtin: bool = True, taglist=None):
-    from .rules import RuleLoadError
-    from .tagger import Tagger
-    from .taglist import TagListError
+    from .batch import UsageError, load_tagger
 
     try:
-        return Tagger.from_paths(rules or (), taglist or tags, builtin=builtin, max_tags=max_tags)
-    except RuleLoadError as exc:
-        for p in exc.problems:
-            typer.echo(str(p), err=True)
-        fail(f"cannot load rules: {len(exc.problems)} problem(s)")
-    except TagListError as exc:
-        fail(str(exc))
+        return load_tagger(rules, tags, max_tags, builtin, taglist)
+    except UsageError:
+        raise typer.Exit(2)
 
 
 def emit(rec: dict) -> None:
-    line = dumps(rec)
-    try:
-        line.encode("utf-8")
-    except UnicodeEncodeError:
-        # A lone surrogate (a JSONL id "\ud800", a file name that is not
-        # UTF-8) is not UTF-8: written raw it would break the JSON stream
-        # or the write; JSON's \u escapes can say it.
-        line = json.dumps(rec, separators=(",", ":"))
-    sys.stdout.write(line + "\n")
+    from .batch import dumps
 
-
-def tag_items(tagger, items, max_tags=None) -> int:
-    """Tag each item and print its record; returns the number of failed inputs."""
-    from .guard import tag_guarded, time_limit_from_env
-
-    failed = 0
-    seconds = time_limit_from_env()
-    for item in items:
-        res = None
-        if not item.error:
-            res, item.error = tag_guarded(tagger, item.text, max_tags, item.source or item.id, seconds)
-        if item.error:
-            failed += 1
-            emit({"id": item.id, "error": item.error})
-            typer.echo(f"repotag: {item.error}", err=True)
-            continue
-        rec = {"id": item.id, "tags": res.tags}
-        if item.warnings:
-            rec["warnings"] = item.warnings
-            for w in item.warnings:
-                typer.echo(f"repotag: warning: {item.source or item.id}: {w}", err=True)
-        emit(rec)
-    sys.stdout.flush()
-    return failed
+    sys.stdout.write(dumps(rec) + "\n")
 
 
 @app.command()
@@ -98,15 +56,12 @@ def tag(
     rules: Optional[List[Path]] = RulesOpt,
     max_tags: Optional[int] = MaxOpt,
     no_builtin: bool = NoBuiltinOpt,
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes; output stays in input order."),
 ):
     """Tag READMEs: one JSON line per input, {"id":..,"tags":[..]}."""
-    from .inputs import iter_inputs
+    from .batch import run_tag
 
-    if input_format not in ("auto", "text", "jsonl"):
-        fail(f"--input-format must be auto, text or jsonl, not {input_format!r}")
-    tagger = load_tagger(rules, tags, max_tags, not no_builtin)
-    failed = tag_items(tagger, iter_inputs(paths, input_format, id_), max_tags)
-    raise typer.Exit(1 if failed else 0)
+    raise typer.Exit(run_tag(paths, id_, input_format, tags, rules, max_tags, no_builtin, jobs))
 
 
 @app.command()
@@ -279,15 +234,6 @@ def audit(
 
 
 def main():
-    if hasattr(sys.stderr, "reconfigure"):
-        sys.stderr.reconfigure(errors="backslashreplace")  # messages quote file names as they are
-    try:
-        app()
-    except BrokenPipeError:
-        # `repotag tag dir/ | head`: the reader left; stop quietly, and keep
-        # Python from complaining again when it flushes stdout at exit.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(1)
-    except KeyboardInterrupt:
-        sys.exit(130)
+    """Typer for every command (engine.batch.main sends `repotag tag` here
+    only when its fast path cannot parse the arguments)."""
+    app()

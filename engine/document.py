@@ -206,9 +206,10 @@ class _Builder:
         self.seen_heading_after_title = False
         self.any_heading = False
         self.described = False  # some descriptive text came before any heading
+        self._section = ""  # the joined stack, rebuilt only when a heading changes it
 
     def section(self) -> str:
-        return " > ".join(t for _, t in self.stack)
+        return self._section
 
     def emit(self, scope: str, text: str, line: int, unlinked: str | None = None) -> None:
         """unlinked: the text outside links, when known; a row of navigation
@@ -224,7 +225,7 @@ class _Builder:
                 doc.lede, doc.lede_line, scope = text, line, "lede"
         if scope in ("prose", "list", "table") and not self.described:
             self.described = descriptive(text if unlinked is None else unlinked)
-        doc.segments.append(Segment(scope, text, line, self.section(), intro))
+        doc.segments.append(Segment(scope, text, line, self._section, intro))
 
     def heading(self, level: int, text: str, line: int, unlinked: str | None = None) -> None:
         text = clean_heading(text)
@@ -249,7 +250,8 @@ class _Builder:
         while self.stack and self.stack[-1][0] >= level:
             self.stack.pop()
         self.stack.append((level, text))
-        doc.segments.append(Segment("heading", text, line, self.section(), False))
+        self._section = " > ".join(t for _, t in self.stack)
+        doc.segments.append(Segment("heading", text, line, self._section, False))
 
     def image(self, alt: str, url: str, line: int, in_link: bool) -> None:
         near_top = not self.seen_heading_after_title or len(self.doc.headings) <= 1

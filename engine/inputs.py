@@ -193,13 +193,16 @@ def _lines(fh, limit: int):
         yield n, raw, False
 
 
-def _jsonl_item(raw: bytes, where: str) -> Item:
-    """The Item of one JSONL line; a bad line becomes an error naming it."""
+def jsonl_item(raw: bytes | str, where: str) -> Item | None:
+    """The Item of one JSONL line (None for a blank line); a bad line
+    becomes an error naming it."""
+    if not raw.strip():
+        return None
     def bad(msg: str, iid: str = where) -> Item:
         return Item(iid, error=f"{where}: {msg}", source=where)
 
     try:
-        obj = json.loads(raw.decode("utf-8"))
+        obj = json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
     except UnicodeDecodeError as exc:
         return bad(f"invalid UTF-8 at byte {exc.start}")
     except json.JSONDecodeError as exc:
@@ -240,7 +243,7 @@ def iter_jsonl(path: str):
             if n == 1 and raw.startswith(codecs.BOM_UTF8):
                 raw = raw[len(codecs.BOM_UTF8):]
             if raw.strip():
-                yield _jsonl_item(raw, where)
+                yield jsonl_item(raw, where)
 
 
 def iter_inputs(paths: list[str], input_format: str = "auto", id_: str | None = None):

@@ -135,10 +135,13 @@ def windows(length: int, window: int = WINDOW, overlap: int = OVERLAP):
         start += step
 
 
-def finditer_windowed(rx: re.Pattern, text: str):
-    """rx.finditer over `text`, one bounded window at a time, in order."""
+def finditer_windowed(rx: re.Pattern, text: str, pos: int = 0, endpos: int | None = None):
+    """rx.finditer over text[pos:endpos], one bounded window at a time, in
+    order (lookarounds and anchors still see the text around the range)."""
+    endpos = len(text) if endpos is None else endpos
     last_end = 0
-    for start, end, keep in windows(len(text)):
+    for start, end, keep in windows(endpos - pos):
+        start, end, keep = start + pos, end + pos, keep + pos
         for m in rx.finditer(text, start, end):
             if m.start() >= keep:
                 break

@@ -11,8 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
+from . import rulecache
 from .document import SCOPES
 from .regexguard import compile_rule_regex
 from .taglist import TagList
@@ -22,7 +21,6 @@ MAX_WEIGHT = 10.0
 PACK_FILE = "pack.yml"
 
 _SAFE_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map")}
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +153,8 @@ MAX_YAML_DEPTH = 50
 
 
 def _convert(node, file: str, problems: list[Problem], seen: dict | None = None, depth: int = 0):
+    import yaml
+
     if node.tag not in _SAFE_TAGS:
         problems.append(Problem(_loc(file, node.start_mark), f"YAML tag {node.tag!r} is not allowed in rule files", "yaml-tag"))
         return None
@@ -198,6 +198,9 @@ def _convert(node, file: str, problems: list[Problem], seen: dict | None = None,
 
 
 def read_yaml(path: Path, problems: list[Problem]):
+    # Imported here: with the rule cache warm, `repotag tag` never needs YAML.
+    import yaml
+
     file = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -208,7 +211,7 @@ def read_yaml(path: Path, problems: list[Problem]):
         problems.append(Problem(Loc(file, 1), f"cannot read: {exc.strerror or exc}", "unreadable"))
         return None
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = _loc(file, mark) if mark else Loc(file, 1)
@@ -717,7 +720,26 @@ def collect_packs(pack_dirs, tags: TagList) -> tuple[RuleSet, list[Problem]]:
     return rs, problems
 
 
-def load_packs(pack_dirs, tags: TagList) -> RuleSet:
+def load_packs(pack_dirs: list[Path], tags: TagList) -> RuleSet:
+    """load_packs_uncached through the rule cache (see rulecache.py)."""
+    pack_dirs = [Path(d) for d in pack_dirs]
+    files = [builtin_tags()]
+    for d in pack_dirs:
+        if d.is_dir():
+            files += [p for p in (d / "tags.json", d / PACK_FILE) if p.is_file()] + rule_files(d)
+    extra = repr(([str(d.resolve()) for d in pack_dirs], str(builtin_dir()), tags.source,
+                  [(t.id, t.name) for t in tags]))
+    digest = rulecache.key(files, extra)
+    cached = rulecache.load(digest)
+    if isinstance(cached, RuleSet):
+        cached.tags = tags
+        return cached
+    ruleset = load_packs_uncached(pack_dirs, tags)  # problems raise: only good loads are cached
+    rulecache.store(digest, ruleset)
+    return ruleset
+
+
+def load_packs_uncached(pack_dirs, tags: TagList) -> RuleSet:
     """Load packs in order (see collect_packs); any problem raises RuleLoadError."""
     rs, problems = collect_packs(pack_dirs, tags)
     if problems:

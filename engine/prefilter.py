@@ -1,0 +1,175 @@
+"""Literal prefilters for rule regexes.
+
+Most rule patterns cannot match a given README: '\\b(my|personal) (\\w+ ){0,2}blog\\b'
+needs "blog" somewhere. Python's re scans every position of the text for such
+a pattern (no literal prefix to skip to), so running a hundred of them costs
+more than parsing the Markdown. `required_literals` reads a pattern's syntax
+tree and returns strings of which every match must contain at least one; a
+document without any of them is skipped for that pattern. The test is a
+necessary condition only, so the matches found are exactly those of running
+every pattern everywhere.
+"""
+from __future__ import annotations
+
+import bisect
+
+try:  # Python >= 3.11
+    import re._constants as _c
+    import re._parser as _p
+except ImportError:  # Python 3.10
+    import sre_constants as _c  # type: ignore[no-redef]
+    import sre_parse as _p  # type: ignore[no-redef]
+
+# Characters that re.IGNORECASE equates with an ASCII letter although
+# str.lower() does not turn them into it (dotless ı, long ſ, İ whose lower case
+# is two characters; the Kelvin sign lowers to k already).
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+_FOLD_CHARS = "\u0130\u0131\u017f\u212a"
+
+
+def fold(text: str) -> str:
+    """The text literals are looked up in: case-folded the way re.IGNORECASE
+    compares ASCII letters."""
+    if any(c in text for c in _FOLD_CHARS):
+        text = text.translate(_FOLD)
+    return text.lower()
+
+
+_MAX_SET = 64  # cross products of alternatives beyond this are not worth spelling out
+
+
+def _seq(items) -> tuple[list[frozenset], frozenset | None]:
+    """(candidates, exact) of a sequence. Each candidate is a set of strings
+    one of which appears in every match; exact is the finite set of strings
+    the sequence matches, when it is nothing but literals and alternatives
+    of literals (else None)."""
+    cands: list[frozenset] = []
+    run: frozenset | None = frozenset(("",))  # strings the literals since the last break spell
+    exact = True
+
+    def close_run():
+        nonlocal run
+        if run and all(run):
+            cands.append(run)
+        run = frozenset(("",))
+
+    def extend(strings):
+        nonlocal run
+        prod = frozenset(a + b for a in run for b in strings)
+        if len(prod) > _MAX_SET:
+            close_run()
+            cands.append(frozenset(strings))
+        else:
+            run = prod
+
+    for op, av in items:
+        if op is _c.LITERAL and av < 128:
+            extend((chr(av).lower(),))
+            continue
+        if op is _c.AT:  # zero-width: the literals either side stay adjacent
+            continue
+        if op is _c.SUBPATTERN:
+            sub, sub_exact = _seq(av[-1])
+            if sub_exact is not None:
+                extend(sub_exact)
+                continue
+            exact = False
+            close_run()
+            best = _best(sub)
+            if best:
+                cands.append(best)
+            continue
+        if op is _c.BRANCH:
+            alts = [_seq(alt) for alt in av[1]]
+            if all(e is not None for _, e in alts):
+                extend(frozenset().union(*(e for _, e in alts)))
+                continue
+            exact = False
+            close_run()
+            bests = [_best(c + ([e] if e is not None else [])) for c, e in alts]
+            if all(bests):
+                cands.append(frozenset().union(*bests))
+            continue
+        exact = False
+        close_run()
+        if op in _REPEATS and av[0] >= 1:
+            sub, sub_exact = _seq(av[2])
+            best = _best(sub + ([sub_exact] if sub_exact is not None else []))
+            if best:
+                cands.append(best)
+    if exact:
+        return cands, run
+    close_run()
+    return cands, None
+
+
+_REPEATS = tuple(op for op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)) if op is not None)
+
+
+def _best(cands: list[frozenset]) -> frozenset | None:
+    """The most selective set: longest shortest literal, then fewest literals."""
+    cands = [c for c in cands if c and all(c)]
+    if not cands:
+        return None
+    return max(cands, key=lambda c: (min(map(len, c)), -len(c)))
+
+
+def required_literals(source: str, flags: int = 0) -> frozenset | None:
+    """Lower-case ASCII strings one of which every match of the pattern
+    contains, or None when no such set is known (the pattern always runs)."""
+    try:
+        tree = _p.parse(source, flags)
+    except Exception:  # the rule loader has validated it; never fail here
+        return None
+    cands, exact = _seq(list(tree))
+    best = _best(cands + ([exact] if exact is not None else []))
+    # Single letters are in every README: no use as a filter (and each
+    # occurrence costs a step of the literal scan).
+    if best is None or min(map(len, best)) < 2:
+        return None
+    return best
+
+
+def literal_automaton(literals):
+    """One Aho-Corasick automaton over every literal of every pattern, so a
+    document is scanned once for all of them (None when there are none)."""
+    lits = sorted(set(literals))
+    if not lits:
+        return None
+    import ahocorasick
+
+    a = ahocorasick.Automaton()
+    for lit in lits:
+        a.add_word(lit, lit)
+    a.make_automaton()
+    return a
+
+
+class LiteralIndex:
+    """Which segments of one document contain which literals.
+
+    `starts` are the offsets of the segments in `hay` (joined by one separator
+    each). One pass of the automaton finds every literal occurrence."""
+
+    def __init__(self, hay: str, starts: list[int], automaton):
+        folded = fold(hay)
+        # Positions map back only if folding kept the length (it does unless
+        # str.lower() expands a character); otherwise a found literal's
+        # segment is unknown (-1) and its patterns scan the whole text.
+        aligned = len(folded) == len(hay)
+        found: dict[str, list[int]] = {}
+        if automaton is not None:
+            bisect_right = bisect.bisect_right
+            for end, lit in automaton.iter(folded):
+                si = bisect_right(starts, end) - 1 if aligned else -1
+                segs = found.get(lit)
+                if segs is None:
+                    found[lit] = [si]
+                elif segs[-1] != si:
+                    segs.append(si)
+        self.aligned = aligned
+        self._found = found
+
+    def segments_with(self, lit: str) -> list[int]:
+        """Indexes of the segments that contain `lit`, ascending."""
+        return self._found.get(lit, [])

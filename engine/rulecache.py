@@ -1,0 +1,79 @@
+"""A cache of loaded rule packs, so `repotag tag README.md` starts fast.
+
+Loading the built-in pack means composing ~90 YAML files node by node, which
+costs far more than tagging one README. A successful load is pickled under
+the user's cache directory, keyed on the repotag and Python versions and on
+the path and the full contents of every file that went into it (rule files,
+pack.yml, tags.json), so any edit, added or removed file misses the cache.
+Everything here fails silently: an unreadable, unwritable or corrupt cache
+just means loading from YAML. REPOTAG_NO_CACHE=1 turns it off;
+REPOTAG_CACHE_DIR moves it.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+from pathlib import Path
+
+FORMAT = 1  # bump when the pickled classes change shape
+
+
+def cache_dir() -> Path:
+    env = os.environ.get("REPOTAG_CACHE_DIR")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or (
+        os.environ.get("LOCALAPPDATA") if sys.platform == "win32" else None) or Path.home() / ".cache"
+    return Path(base) / "repotag"
+
+
+def enabled() -> bool:
+    return os.environ.get("REPOTAG_NO_CACHE", "") in ("", "0")
+
+
+def key(files: list[Path], extra: str = "") -> str:
+    """Digest of everything a load depends on; the files in load order."""
+    from . import __version__
+
+    h = hashlib.blake2b(digest_size=20)
+    h.update(f"{FORMAT}\0{__version__}\0{sys.implementation.cache_tag}\0{extra}\0".encode())
+    for f in files:
+        h.update(str(f).encode("utf-8", "surrogateescape") + b"\0")
+        try:
+            h.update(f.read_bytes())
+        except OSError:
+            h.update(b"\0<unreadable>")
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def load(digest: str):
+    if not enabled():
+        return None
+    try:
+        with open(cache_dir() / f"rules-{digest}.pickle", "rb") as fh:
+            return pickle.load(fh)
+    except Exception:  # missing, truncated or from an incompatible build: load from YAML
+        return None
+
+
+def store(digest: str, obj) -> None:
+    if not enabled():
+        return
+    try:
+        d = cache_dir()
+        d.mkdir(parents=True, exist_ok=True)
+        import tempfile
+
+        fd, tmp = tempfile.mkstemp(dir=d, prefix=".rules-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, d / f"rules-{digest}.pickle")  # atomic: readers never see half a file
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except Exception:
+        pass
