@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .document import Document
 from .prefilter import LiteralIndex, literal_automaton, required_literals
-from .regexguard import finditer_windowed
+from .regexguard import WINDOW, finditer_windowed
 from .rules import Rule, RuleSet, norm_term
 
 # Characters with no spaces between words (CJK, kana, hangul) are not
@@ -63,6 +63,13 @@ class Matcher:
         self._filters = [required_literals(p.source, p.regex.flags)
                          for _, _, p in self._patterns]
         self._literal_automaton = literal_automaton(lit for lits in self._filters for lit in lits or ())
+        # Which patterns each literal can wake, and those that always run:
+        # a document wakes only the patterns whose literals it contains.
+        self._always = [i for i, lits in enumerate(self._filters) if lits is None]
+        self._by_literal: dict[str, list[int]] = {}
+        for i, lits in enumerate(self._filters):
+            for lit in lits or ():
+                self._by_literal.setdefault(lit, []).append(i)
         self._fuzzy = [(i, f) for i, r in enumerate(self.rules) for f in r.fuzzy]
 
     @property
@@ -128,6 +135,25 @@ class Matcher:
         length as the joined text, so offsets hold."""
         return "\n".join(s.text if s.scope in ("code", "code_lang") else s.text.replace("\n", " ") for s in segs)
 
+    @staticmethod
+    def _scope_runs(segs, starts: list[int], scopes) -> list[tuple[int, int]]:
+        """Spans of consecutive segments in `scopes` (each to just past its
+        last segment's end): a pattern never scans text it may not match in,
+        such as the long code blocks of a README."""
+        out: list[tuple[int, int]] = []
+        open_at = -1
+        for si, seg in enumerate(segs):
+            if seg.scope in scopes:
+                if open_at < 0:
+                    open_at = starts[si]
+                end = starts[si] + len(seg.text) + 1
+            elif open_at >= 0:
+                out.append((open_at, end))
+                open_at = -1
+        if open_at >= 0:
+            out.append((open_at, end))
+        return out
+
     def _pattern_hits(self, hay: str, starts: list[int], segs, hits: list[Hit]) -> None:
         """Every pattern, in rule order, over the segments where it can match:
         a pattern whose every match must contain one of a few literals runs
@@ -135,22 +161,32 @@ class Matcher:
         rules = self.rules
         text = self._pattern_text(segs)
         index = LiteralIndex(text, starts, self._literal_automaton)
-        whole = ((0, len(text)),)
-        for (ri, kind, p), lits in zip(self._patterns, self._filters):
+        runs: dict[frozenset, list[tuple[int, int]]] = {}
+        present = index.present
+        awake = set(self._always)
+        for lit in present:
+            awake.update(self._by_literal.get(lit, ()))
+        for i in sorted(awake):  # rule order, as if every pattern ran
+            ri, kind, p = self._patterns[i]
+            lits = self._filters[i]
             scopes = rules[ri].scopes
-            spans = whole
-            if lits is not None:
-                found = [index.segments_with(lit) for lit in lits]
+            if lits is not None and index.aligned:
+                found = [index.segments_with(lit) for lit in lits & present]
                 seg_ids = found[0] if len(found) == 1 else sorted(set().union(*found))
-                if not seg_ids:
-                    continue  # no match can exist without one of the literals
-                if index.aligned:
-                    # Each span runs to just past its segment's end, so $ and
-                    # lookaheads there see what they see in the whole text.
-                    spans = [(starts[si], starts[si] + len(segs[si].text) + 1)
-                             for si in seg_ids if segs[si].scope in scopes]
+                # Each span runs to just past its segment's end, so $ and
+                # lookaheads there see what they see in the whole text.
+                spans = [(starts[si], starts[si] + len(segs[si].text) + 1)
+                         for si in seg_ids if segs[si].scope in scopes]
+            else:
+                spans = runs.get(scopes)
+                if spans is None:
+                    spans = runs[scopes] = self._scope_runs(segs, starts, scopes)
             for a, b in spans:
-                for m in finditer_windowed(p.regex, text, a, min(b, len(text))):
+                b = min(b, len(text))
+                # Windows bound the work of a slow pattern on a long span;
+                # a short span (most segments) needs no windowing.
+                found_iter = p.regex.finditer(text, a, b) if b - a <= WINDOW else finditer_windowed(p.regex, text, a, b)
+                for m in found_iter:
                     x, y = m.start(), m.end()
                     if x == y:
                         continue

@@ -169,6 +169,7 @@ class LiteralIndex:
                     segs.append(si)
         self.aligned = aligned
         self._found = found
+        self.present = found.keys()  # a set view: `literals & present` is cheap
 
     def segments_with(self, lit: str) -> list[int]:
         """Indexes of the segments that contain `lit`, ascending."""
