@@ -6,7 +6,7 @@ import bisect
 from dataclasses import dataclass
 
 from .document import Document
-from .prefilter import LiteralIndex, literal_automaton, required_literals
+from .prefilter import LiteralIndex, literal_automaton
 from .regexguard import WINDOW, finditer_windowed
 from .rules import Rule, RuleSet, norm_term
 
@@ -60,8 +60,7 @@ class Matcher:
         self._patterns += [(i, "negative", p) for i, r in enumerate(self.rules) for p in r.negative_patterns]
         # Per pattern: literals one of which every match contains (None: unknown),
         # (see prefilter.py).
-        self._filters = [required_literals(p.source, p.regex.flags)
-                         for _, _, p in self._patterns]
+        self._filters = [p.literals for _, _, p in self._patterns]
         self._literal_automaton = literal_automaton(lit for lits in self._filters for lit in lits or ())
         # Which patterns each literal can wake, and those that always run:
         # a document wakes only the patterns whose literals it contains.

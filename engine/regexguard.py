@@ -107,7 +107,7 @@ RISK_HINT = ("rewrite it without a repeat inside a repeat, e.g. '(a+)+' as 'a+',
 def compile_rule_regex(source: str) -> tuple[re.Pattern | None, str | None]:
     """(compiled, None) or (None, why it is refused) for a rule pattern."""
     try:
-        rx = re.compile(source, re.IGNORECASE | re.MULTILINE)
+        rx = re.compile(source, re.IGNORECASE | re.MULTILINE)  # rules.PATTERN_FLAGS
     except re.error as exc:
         return None, f"invalid regex {source!r}: {exc}"
     except RecursionError:

@@ -17,7 +17,7 @@ import pickle
 import sys
 from pathlib import Path
 
-FORMAT = 1  # bump when the pickled classes change shape
+FORMAT = 2  # bump when the pickled classes change shape
 
 
 def cache_dir() -> Path:
@@ -39,6 +39,11 @@ def key(files: list[Path], extra: str = "") -> str:
 
     h = hashlib.blake2b(digest_size=20)
     h.update(f"{FORMAT}\0{__version__}\0{sys.implementation.cache_tag}\0{extra}\0".encode())
+    # The engine's own code shapes what is pickled (an edited checkout must
+    # not read a cache its classes no longer match): its files' sizes and times.
+    for src in sorted(Path(__file__).parent.glob("*.py")):
+        st = src.stat()
+        h.update(f"{src.name}:{st.st_size}:{st.st_mtime_ns}\0".encode())
     for f in files:
         h.update(str(f).encode("utf-8", "surrogateescape") + b"\0")
         try:
@@ -75,5 +80,19 @@ def store(digest: str, obj) -> None:
         except BaseException:
             os.unlink(tmp)
             raise
+        _prune(d)
     except Exception:
         pass
+
+
+KEEP = 16  # cached rule sets kept; every edit of a rule file makes a new one
+
+
+def _prune(d: Path) -> None:
+    """Drop all but the KEEP most recently written cache files."""
+    files = sorted(d.glob("rules-*.pickle"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in files[KEEP:]:
+        try:
+            old.unlink()
+        except OSError:
+            pass

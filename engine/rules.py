@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import rulecache
 from .document import SCOPES
+from .prefilter import required_literals
 from .regexguard import compile_rule_regex
 from .taglist import TagList
 
@@ -61,7 +62,22 @@ class Pattern:
     source: str
     weight: float
     loc: Loc
-    regex: re.Pattern
+    # Literals one of which every match contains (prefilter.py), or None: a
+    # document without any of them never runs the pattern.
+    literals: frozenset | None = None
+
+    @property
+    def regex(self) -> re.Pattern:
+        """Compiled on first use: a cached rule pack then loads without
+        compiling hundreds of patterns a one-README run never wakes."""
+        rx = _COMPILED.get(self.source)
+        if rx is None:
+            rx = _COMPILED[self.source] = re.compile(self.source, PATTERN_FLAGS)
+        return rx
+
+
+PATTERN_FLAGS = re.IGNORECASE | re.MULTILINE
+_COMPILED: dict[str, re.Pattern] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,7 +393,8 @@ def _patterns(value, vloc: Loc, problems: list[Problem]) -> list[Pattern]:
     for text, w, tloc, _ in _terms(value, vloc, "patterns", problems):
         rx = _rule_regex(text, tloc, problems)
         if rx is not None:
-            out.append(Pattern(text, w, tloc, rx))
+            _COMPILED[text] = rx
+            out.append(Pattern(text, w, tloc, required_literals(text, PATTERN_FLAGS)))
     return out
 
 

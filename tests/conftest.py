@@ -1,4 +1,5 @@
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -7,6 +8,19 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_rule_cache(tmp_path_factory):
+    """Tests (and the CLI processes they start) cache rule packs in a temporary
+    directory, never in the user's ~/.cache."""
+    old = os.environ.get("REPOTAG_CACHE_DIR")
+    os.environ["REPOTAG_CACHE_DIR"] = str(tmp_path_factory.mktemp("rule-cache"))
+    yield
+    if old is None:
+        os.environ.pop("REPOTAG_CACHE_DIR", None)
+    else:
+        os.environ["REPOTAG_CACHE_DIR"] = old
 
 
 @pytest.fixture(scope="session")

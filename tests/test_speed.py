@@ -188,3 +188,15 @@ def test_fast_path_matches_typer_path(tmp_path):
     bad = run_cli("tag", "--jobs", "0", readme)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert run_cli("tag", "--help").returncode == 0
+
+
+def test_rule_cache_keeps_only_the_newest(tmp_path, monkeypatch):
+    from engine import rulecache
+
+    monkeypatch.setenv("REPOTAG_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("REPOTAG_NO_CACHE", raising=False)
+    for i in range(rulecache.KEEP + 5):
+        rulecache.store(f"{i:040x}", {"n": i})
+    kept = sorted(tmp_path.glob("rules-*.pickle"))
+    assert len(kept) == rulecache.KEEP
+    assert rulecache.load(f"{rulecache.KEEP + 4:040x}") == {"n": rulecache.KEEP + 4}
