@@ -35,6 +35,12 @@ def fold(text: str) -> str:
     return text.lower()
 
 
+def _caseless(c: str) -> bool:
+    """A character re.IGNORECASE cannot match in another form (CJK, kana,
+    digits, punctuation): safe as part of a literal."""
+    return c.lower() == c == c.upper() and c.casefold() == c
+
+
 _MAX_SET = 64  # cross products of alternatives beyond this are not worth spelling out
 
 
@@ -63,7 +69,7 @@ def _seq(items) -> tuple[list[frozenset], frozenset | None]:
             run = prod
 
     for op, av in items:
-        if op is _c.LITERAL and av < 128:
+        if op is _c.LITERAL and (av < 128 or _caseless(chr(av))):
             extend((chr(av).lower(),))
             continue
         if op is _c.AT:  # zero-width: the literals either side stay adjacent
