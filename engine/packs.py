@@ -13,9 +13,9 @@ composed, never constructed.
 """
 from __future__ import annotations
 
-import importlib.metadata
 import importlib.util
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,10 +60,37 @@ def _entry_point_dir(ep) -> Path:
     return base.joinpath(*parts)
 
 
+def _any_declared() -> bool:
+    """Whether any installed distribution's entry_points.txt names our group.
+    A plain scan of sys.path: importing importlib.metadata costs more than a
+    one-README run's tagging, and most installations declare no rule pack."""
+    needle = f"[{ENTRY_POINT_GROUP}]"
+    for entry in sys.path:
+        try:
+            with os.scandir(entry or ".") as it:
+                metas = [e.path for e in it if e.name.endswith((".dist-info", ".egg-info"))]
+        except OSError:
+            continue  # a zip file, a missing folder: importlib.metadata will see it if it matters
+        for meta in metas:
+            try:
+                with open(os.path.join(meta, "entry_points.txt"), encoding="utf-8", errors="replace") as fh:
+                    if needle in fh.read():
+                        return True
+            except OSError:
+                continue
+    # Distributions inside zip files on sys.path are not scanned here: let
+    # importlib.metadata look whenever such a file exists.
+    return any(os.path.isfile(entry) for entry in sys.path)
+
+
 def entry_point_packs() -> list[Pack]:
     """Packs declared by installed distributions, sorted by entry point name
     and distribution so the load order does not depend on sys.path order."""
     found, problems = [], []
+    if not _any_declared():
+        return found
+    import importlib.metadata
+
     eps = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
     seen = set()
     for ep in sorted(eps, key=lambda e: (e.name, e.value, getattr(e.dist, "name", "") or "")):

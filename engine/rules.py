@@ -6,7 +6,6 @@ collected and raised together as RuleLoadError; nothing here prints.
 """
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -160,6 +159,13 @@ class YList(list):
     locs: list
 
 
+def _close_matches(word: str, choices, n: int = 1) -> list[str]:
+    """difflib's suggestions, imported only when there is a problem to explain."""
+    import difflib
+
+    return difflib.get_close_matches(word, choices, n=n)
+
+
 def _loc(file: str, mark) -> Loc:
     return Loc(file, mark.line + 1, mark.column + 1)
 
@@ -258,7 +264,7 @@ EXAMPLE_KEYS = ("text", "tags", "not", "description")
 def _unknown_keys(m: YMap, allowed, what: str, problems: list[Problem]) -> None:
     for key in m:
         if key not in allowed:
-            hint = difflib.get_close_matches(str(key), allowed, n=1)
+            hint = _close_matches(str(key), allowed, n=1)
             tip = f" (did you mean {hint[0]!r}?)" if hint else f" (allowed: {', '.join(allowed)})"
             problems.append(Problem(m.keylocs[key], f"unknown key {key!r} in {what}{tip}", "unknown-key"))
 
@@ -322,7 +328,7 @@ def _rule_regex(source: str, loc: Loc, problems: list[Problem]) -> re.Pattern | 
 def _tag_ref(value, loc: Loc, tags: TagList, problems: list[Problem]) -> int | None:
     tag = tags.resolve(value)
     if tag is None:
-        hint = difflib.get_close_matches(str(value).strip().lower(), [t.key for t in tags], n=1)
+        hint = _close_matches(str(value).strip().lower(), [t.key for t in tags], n=1)
         tip = f" (did you mean {hint[0]!r}?)" if hint else ""
         problems.append(Problem(loc, f"unknown tag {value!r} (not in {tags.source}){tip}", "unknown-tag"))
         return None
@@ -350,7 +356,7 @@ def _rule_fields(m: YMap, tags: TagList, problems: list[Problem]) -> dict:
         else:
             for s, sloc in zip(sc, sc.locs):
                 if s not in SCOPES:
-                    hint = difflib.get_close_matches(s, SCOPES, n=1)
+                    hint = _close_matches(s, SCOPES, n=1)
                     tip = f" (did you mean {hint[0]!r}?)" if hint else f" (known: {', '.join(SCOPES)})"
                     problems.append(Problem(sloc, f"unknown scope {s!r}{tip}", "unknown-scope"))
             out["scopes"] = frozenset(s for s in sc if s in SCOPES)
@@ -657,7 +663,7 @@ def _apply(c: Change, seen: dict[str, Rule], rs: RuleSet, remap, problems: list[
     """Apply one override or disable to the rule it names (loaded earlier)."""
     r = seen.get(c.rule_id)
     if r is None:
-        hint = difflib.get_close_matches(c.rule_id, list(seen), n=1)
+        hint = _close_matches(c.rule_id, list(seen), n=1)
         tip = f" (did you mean {hint[0]!r}?)" if hint else ""
         problems.append(Problem(c.loc, f"cannot {c.kind} unknown rule id {c.rule_id!r}{tip}", "unknown-rule"))
         return
