@@ -51,7 +51,7 @@ def write_pack(out: Path, n: int, seed: int = 1) -> Path:
     for r in range(0, n, PER_RULE):
         lines.append(f"  - id: bench/generated-{r // PER_RULE}")
         lines.append(f"    tag: {json.dumps(tags[(r // PER_RULE) % len(tags)])}")
-        lines.append(f"    weight: 0.1")
+        lines.append("    weight: 0.1")
         lines.append("    keywords:")
         lines.extend(f"      - {json.dumps(k)}" for k in kws[r:r + PER_RULE])
     (out / "generated.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")

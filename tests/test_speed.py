@@ -1,9 +1,7 @@
 """The speed work must not change results: prefilters, rule cache, the
 typer-free `tag` path and --jobs give exactly what the plain code gives."""
-import bisect
 import json
 import re
-import sys
 
 import pytest
 from hypothesis import given, settings, strategies as st
