@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .guard import tag_guarded, time_limit_from_env
 from .inputs import Item, expand
 from .report import progress
 
@@ -53,13 +54,10 @@ def tag_corpus(tagger, items, run: Run, total: int | None = None, label: str = "
                 advance()
                 continue
             t0 = time.perf_counter()
-            try:
-                res = tagger.tag(item.text)
-            except RecursionError:
-                res = None
+            # The same guard as `repotag tag`: one bad input is one error, never the run.
+            res, msg = tag_guarded(tagger, item.text, None, item.source or item.id, time_limit_from_env())
             run.seconds += time.perf_counter() - t0
             if res is None:
-                msg = f"{item.source or item.id}: nesting too deep to analyse"
                 run.failed += 1
                 run.errors.append(msg)
                 yield Tagged(item, None, msg)

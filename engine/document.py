@@ -105,9 +105,6 @@ class Document:
     def lines(self) -> list[str]:
         return self.text.split("\n")
 
-    def scope_text(self, scope: str) -> list[str]:
-        return [s.text for s in self.segments if s.scope == scope]
-
 
 def normalize_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
@@ -207,9 +204,6 @@ class _Builder:
         self.any_heading = False
         self.described = False  # some descriptive text came before any heading
         self._section = ""  # the joined stack, rebuilt only when a heading changes it
-
-    def section(self) -> str:
-        return self._section
 
     def emit(self, scope: str, text: str, line: int, unlinked: str | None = None) -> None:
         """unlinked: the text outside links, when known; a row of navigation

@@ -21,9 +21,6 @@ class TagResult:
     ranking: list[TagScore]
     document: document.Document
 
-    def record(self, id_: str) -> dict:
-        return {"id": id_, "tags": self.tags}
-
 
 def _name_rules(tags: TagList, rules: list[Rule]) -> list[Rule]:
     """Tags that no rule knows are matched by their own name."""
