@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from .inline import scan
+
 SCOPES = (
     "title", "lede", "heading", "prose", "list", "table", "badge", "image",
     "link", "inline_code", "code", "code_lang",
@@ -373,34 +375,36 @@ def _markdown():
     if _MD is None:
         from markdown_it import MarkdownIt
 
-        _MD = MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING}).enable("table")
+        # Blocks only: inline content is read by engine/inline.py.
+        _MD = MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING}).enable("table").disable("inline")
     return _MD
 
 
-def _inline(builder: _Builder, tok, line: int) -> tuple[str, str]:
-    """Plain text of an inline token, and its text outside links; images,
-    links, code spans and inline HTML are handed to the builder as they pass."""
+def _inline(builder: _Builder, events: list[tuple], line: int) -> tuple[str, str]:
+    """Plain text of an inline run (engine/inline.py events), and its text
+    outside links; images, links, code spans and inline HTML are handed to
+    the builder as they pass."""
     parts: list[str] = []
     unlinked: list[str] = []
     in_link = 0
     link_start = 0
     cur = line
-    for child in tok.children or ():
-        t = child.type
+    for ev in events:
+        t = ev[0]
         if t == "text":
-            parts.append(child.content)
+            parts.append(ev[1])
             if not in_link:
-                unlinked.append(child.content)
-        elif t in ("softbreak", "hardbreak"):
+                unlinked.append(ev[1])
+        elif t == "br":
             parts.append("\n")
             cur += 1
-        elif t == "code_inline":
-            parts.append(child.content)
-            builder.emit("inline_code", child.content, cur)
+        elif t == "code":
+            parts.append(ev[1])
+            builder.emit("inline_code", ev[1], cur)
         elif t == "link_open":
             in_link += 1
             link_start = len(parts)
-            builder.link("", str(child.attrs.get("href", "")), cur)
+            builder.link("", ev[1], cur)
         elif t == "link_close":
             in_link = max(0, in_link - 1)
             # A link whose text is itself a description ("[A cloud-native
@@ -409,9 +413,9 @@ def _inline(builder: _Builder, tok, line: int) -> tuple[str, str]:
             if not in_link and len(_WORDS.findall(inner)) >= 4:
                 unlinked.append(inner)
         elif t == "image":
-            builder.image(child.content, str(child.attrs.get("src", "")), cur, in_link > 0)
-        elif t == "html_inline":
-            m = _TAG.match(child.content)
+            builder.image(ev[1], ev[2], cur, in_link > 0)
+        elif t == "html":
+            m = _TAG.match(ev[1])
             if not m:
                 continue
             name = m.group(2).lower()
@@ -435,7 +439,9 @@ def parse(text: str) -> Document:
     text = normalize_newlines(text)
     src, origin = unglue(text)
     builder = _Builder(text)
-    tokens = _markdown().parse(src)
+    env: dict = {}
+    tokens = _markdown().parse(src, env)
+    refs = env.get("references") or {}
     ctx: list[str] = []
     pending_heading = 0
 
@@ -459,10 +465,10 @@ def parse(text: str) -> Document:
         elif t == "inline":
             line = orig(tok)
             if pending_heading:
-                text_, unlinked = _inline(builder, tok, line)
+                text_, unlinked = _inline(builder, scan(tok.content, refs), line)
                 builder.heading(pending_heading, text_, line, unlinked)
                 continue
-            text_, unlinked = _inline(builder, tok, line)
+            text_, unlinked = _inline(builder, scan(tok.content, refs), line)
             if "td" in ctx or "th" in ctx:
                 scope = "table"
             elif "bu" in ctx or "or" in ctx:
