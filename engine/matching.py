@@ -6,7 +6,7 @@ import bisect
 from dataclasses import dataclass
 
 from .document import Document
-from .prefilter import LiteralIndex, literal_automaton
+from .prefilter import fold_special
 from .regexguard import WINDOW, finditer_windowed
 from .rules import Rule, RuleSet, norm_term
 
@@ -15,6 +15,15 @@ from .rules import Rule, RuleSet, norm_term
 _CJK_START = 0x2E80
 _CJK = chr(_CJK_START)
 _SEP = "\x00"
+# Characters the text's normal form turns into spaces, or that separate
+# segments: a literal holding one could be missed there, so its pattern
+# always runs instead.
+_UNSEEN = "\n\r\t\x00"
+
+
+def _literal_key(lit: str) -> str:
+    """A pattern literal (lower case already) in the text's normal form."""
+    return lit.replace("-", " ").replace("_", " ")
 
 
 def _lower_same_length(text: str) -> str:
@@ -25,9 +34,11 @@ def _lower_same_length(text: str) -> str:
 
 
 def normalize_text(text: str) -> str:
-    """Same length as the input, so offsets map back without a table."""
+    """Same length as the input, so offsets map back without a table.
+    Letters that re.IGNORECASE equates with ASCII ones (dotless ı, long ſ)
+    become them, so pattern literals are found where their patterns match."""
     # Chained replace: several times faster than str.translate with a table.
-    low = _lower_same_length(text)
+    low = _lower_same_length(fold_special(text))
     return low.replace("-", " ").replace("_", " ").replace("\n", " ").replace("\t", " ").replace("\r", " ")
 
 
@@ -58,27 +69,37 @@ class Matcher:
         self._entries.pop("", None)
         self._patterns = [(i, "pattern", p) for i, r in enumerate(self.rules) for p in r.patterns]
         self._patterns += [(i, "negative", p) for i, r in enumerate(self.rules) for p in r.negative_patterns]
-        # Per pattern: literals one of which every match contains (None: unknown),
-        # (see prefilter.py).
-        self._filters = [p.literals for _, _, p in self._patterns]
-        self._literal_automaton = literal_automaton(lit for lits in self._filters for lit in lits or ())
-        # Which patterns each literal can wake, and those that always run:
-        # a document wakes only the patterns whose literals it contains.
+        # A pattern whose every match contains one of a few literals (see
+        # prefilter.py) runs only on the segments holding one. The literals
+        # go into the keyword automaton, so one pass over the text finds
+        # keywords and literals alike: per pattern, the ids of its literals
+        # (None: it always runs).
+        lit_ids: dict[str, int] = {}
+        self._filters: list[tuple[int, ...] | None] = []
+        for _, _, p in self._patterns:
+            lits = p.literals
+            if lits is None or any(c in lit for lit in lits for c in _UNSEEN):
+                self._filters.append(None)
+                continue
+            self._filters.append(tuple(sorted({lit_ids.setdefault(_literal_key(lit), len(lit_ids)) for lit in lits})))
+        self._literals = lit_ids
         self._always = [i for i, lits in enumerate(self._filters) if lits is None]
-        self._by_literal: dict[str, list[int]] = {}
+        self._by_literal: list[list[int]] = [[] for _ in lit_ids]
         for i, lits in enumerate(self._filters):
             for lit in lits or ():
-                self._by_literal.setdefault(lit, []).append(i)
+                self._by_literal[lit].append(i)
         self._fuzzy = [(i, f) for i, r in enumerate(self.rules) for f in r.fuzzy]
 
     @property
     def automaton(self):
+        """Keys: keywords and pattern literals in matching form; values:
+        (length, keyword entries, literal id or -1)."""
         if self._automaton is None:
             import ahocorasick
 
             a = ahocorasick.Automaton()
-            for key, entries in self._entries.items():
-                a.add_word(key, (len(key), tuple(entries)))
+            for key in sorted(set(self._entries) | set(self._literals)):
+                a.add_word(key, (len(key), tuple(self._entries.get(key, ())), self._literals.get(key, -1)))
             a.make_automaton()
             self._automaton = a
         return self._automaton
@@ -96,10 +117,21 @@ class Matcher:
         low = normalize_text(hay)
         hits: list[Hit] = []
         rules = self.rules
-        if self._entries:
+        found: dict[int, list[int]] = {}  # literal id → segments holding it, ascending
+        if self._entries or self._literals:
             n = len(low)
-            for end, (length, entries) in self.automaton.iter(low):
+            bisect_right = bisect.bisect_right
+            for end, (length, entries, lit) in self.automaton.iter(low):
                 start = end - length + 1
+                if lit >= 0:
+                    si = bisect_right(starts, start) - 1
+                    seen = found.get(lit)
+                    if seen is None:
+                        found[lit] = [si]
+                    elif seen[-1] != si:
+                        seen.append(si)
+                    if not entries:
+                        continue
                 # Word-bounded unless CJK; inline tests, as this runs for every occurrence.
                 if start > 0:
                     c = low[start]
@@ -113,14 +145,14 @@ class Matcher:
                         c = low[end + 1]
                         if c < _CJK and c.isalnum():
                             continue
-                si = bisect.bisect_right(starts, start) - 1
+                si = bisect_right(starts, start) - 1
                 seg = segs[si]
                 off = start - starts[si]
                 for ri, kind, term, w in entries:
                     if seg.scope in rules[ri].scopes:
                         hits.append(Hit(ri, kind, term, w, si, off, off + length, hay[start:end + 1]))
         if self._patterns:
-            self._pattern_hits(hay, starts, segs, hits)
+            self._pattern_hits(hay, starts, segs, hits, found)
         if self._fuzzy:
             hits.extend(self._fuzzy_hits(doc))
         return hits
@@ -153,25 +185,24 @@ class Matcher:
             out.append((open_at, end))
         return out
 
-    def _pattern_hits(self, hay: str, starts: list[int], segs, hits: list[Hit]) -> None:
+    def _pattern_hits(self, hay: str, starts: list[int], segs, hits: list[Hit], found: dict[int, list[int]]) -> None:
         """Every pattern, in rule order, over the segments where it can match:
-        a pattern whose every match must contain one of a few literals runs
-        only on the segments holding one (one automaton pass finds them all)."""
+        those holding one of its literals (found), or every segment in its
+        scopes when it has none."""
         rules = self.rules
         text = self._pattern_text(segs)
-        index = LiteralIndex(text, starts, self._literal_automaton)
         runs: dict[frozenset, list[tuple[int, int]]] = {}
-        present = index.present
         awake = set(self._always)
-        for lit in present:
-            awake.update(self._by_literal.get(lit, ()))
+        by_literal = self._by_literal
+        for lit in found:
+            awake.update(by_literal[lit])
         for i in sorted(awake):  # rule order, as if every pattern ran
             ri, kind, p = self._patterns[i]
             lits = self._filters[i]
             scopes = rules[ri].scopes
-            if lits is not None and index.aligned:
-                found = [index.segments_with(lit) for lit in lits & present]
-                seg_ids = found[0] if len(found) == 1 else sorted(set().union(*found))
+            if lits is not None:
+                seen = [found[lit] for lit in lits if lit in found]
+                seg_ids = seen[0] if len(seen) == 1 else sorted(set().union(*seen))
                 # Each span runs to just past its segment's end, so $ and
                 # lookaheads there see what they see in the whole text.
                 spans = [(starts[si], starts[si] + len(segs[si].text) + 1)

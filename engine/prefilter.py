@@ -11,8 +11,6 @@ every pattern everywhere.
 """
 from __future__ import annotations
 
-import bisect
-
 try:  # Python >= 3.11
     import re._constants as _c
     import re._parser as _p
@@ -27,12 +25,18 @@ _FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k
 _FOLD_CHARS = "\u0130\u0131\u017f\u212a"
 
 
+def fold_special(text: str) -> str:
+    """The text with the few letters re.IGNORECASE takes for ASCII ones
+    although str.lower() does not make them so turned into those letters."""
+    if any(c in text for c in _FOLD_CHARS):
+        text = text.translate(_FOLD)
+    return text
+
+
 def fold(text: str) -> str:
     """The text literals are looked up in: case-folded the way re.IGNORECASE
     compares ASCII letters."""
-    if any(c in text for c in _FOLD_CHARS):
-        text = text.translate(_FOLD)
-    return text.lower()
+    return fold_special(text).lower()
 
 
 def _caseless(c: str) -> bool:
@@ -134,49 +138,3 @@ def required_literals(source: str, flags: int = 0) -> frozenset | None:
     if best is None or min(map(len, best)) < 2:
         return None
     return best
-
-
-def literal_automaton(literals):
-    """One Aho-Corasick automaton over every literal of every pattern, so a
-    document is scanned once for all of them (None when there are none)."""
-    lits = sorted(set(literals))
-    if not lits:
-        return None
-    import ahocorasick
-
-    a = ahocorasick.Automaton()
-    for lit in lits:
-        a.add_word(lit, lit)
-    a.make_automaton()
-    return a
-
-
-class LiteralIndex:
-    """Which segments of one document contain which literals.
-
-    `starts` are the offsets of the segments in `hay` (joined by one separator
-    each). One pass of the automaton finds every literal occurrence."""
-
-    def __init__(self, hay: str, starts: list[int], automaton):
-        folded = fold(hay)
-        # Positions map back only if folding kept the length (it does unless
-        # str.lower() expands a character); otherwise a found literal's
-        # segment is unknown (-1) and its patterns scan the whole text.
-        aligned = len(folded) == len(hay)
-        found: dict[str, list[int]] = {}
-        if automaton is not None:
-            bisect_right = bisect.bisect_right
-            for end, lit in automaton.iter(folded):
-                si = bisect_right(starts, end) - 1 if aligned else -1
-                segs = found.get(lit)
-                if segs is None:
-                    found[lit] = [si]
-                elif segs[-1] != si:
-                    segs.append(si)
-        self.aligned = aligned
-        self._found = found
-        self.present = found.keys()  # a set view: `literals & present` is cheap
-
-    def segments_with(self, lit: str) -> list[int]:
-        """Indexes of the segments that contain `lit`, ascending."""
-        return self._found.get(lit, [])

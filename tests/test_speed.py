@@ -9,7 +9,7 @@ from hypothesis import given, settings, strategies as st
 from conftest import records, run_cli, write_pack
 from engine.document import parse
 from engine.matching import Hit, Matcher
-from engine.prefilter import LiteralIndex, fold, literal_automaton, required_literals
+from engine.prefilter import fold, required_literals
 
 PATTERNS = [
     r"\b(build|create)\w* (\w+ ){0,2}(rest(ful)?|graphql|http) apis?\b",
@@ -111,9 +111,14 @@ def test_pattern_hits_equal_full_scan(pattern_tagger, lines):
     assert got == reference_pattern_hits(m, doc)
 
 
-def test_literal_index_names_segments():
-    idx = LiteralIndex("ab\x00xyz AB ab\x00c", [0, 3, 13], literal_automaton(["ab", "c", "q"]))
-    assert idx.segments_with("ab") == [0, 1] and idx.segments_with("c") == [2] and idx.segments_with("q") == []
+def test_literals_wake_patterns_only_in_segments_holding_them(pattern_tagger):
+    m: Matcher = pattern_tagger.matcher
+    blog = next(i for i, (_, _, p) in enumerate(m._patterns) if p.source == r"\bfoo.{0,5}bar\b")
+    assert m._filters[blog] is not None  # the pattern has literals to wait for
+    doc = parse("# Title\n\nNothing here.\n\nA FOO-bar and foo_x bar.\n")
+    hits = [h for h in m.match(doc) if h.kind == "pattern"]
+    assert [(doc.segments[h.segment].text, h.matched) for h in hits] == [("A FOO-bar and foo_x bar.", "FOO-bar"),
+                                                                 ("A FOO-bar and foo_x bar.", "foo_x bar")]
 
 
 PACK = {"t.yml": """
