@@ -74,19 +74,22 @@ class Matcher:
         # go into the keyword automaton, so one pass over the text finds
         # keywords and literals alike: per pattern, the ids of its literals
         # (None: it always runs).
+        # A segment must hold a literal of each of a pattern's sets; the
+        # first set alone decides which patterns wake at all.
         lit_ids: dict[str, int] = {}
-        self._filters: list[tuple[int, ...] | None] = []
+        self._filters: list[tuple[tuple[int, ...], ...] | None] = []
         for _, _, p in self._patterns:
-            lits = p.literals
-            if lits is None or any(c in lit for lit in lits for c in _UNSEEN):
+            sets = p.literals
+            if sets is None or any(c in lit for lits in sets for lit in lits for c in _UNSEEN):
                 self._filters.append(None)
                 continue
-            self._filters.append(tuple(sorted({lit_ids.setdefault(_literal_key(lit), len(lit_ids)) for lit in lits})))
+            self._filters.append(tuple(
+                tuple(sorted({lit_ids.setdefault(_literal_key(lit), len(lit_ids)) for lit in lits})) for lits in sets))
         self._literals = lit_ids
-        self._always = [i for i, lits in enumerate(self._filters) if lits is None]
+        self._always = [i for i, sets in enumerate(self._filters) if sets is None]
         self._by_literal: list[list[int]] = [[] for _ in lit_ids]
-        for i, lits in enumerate(self._filters):
-            for lit in lits or ():
+        for i, sets in enumerate(self._filters):
+            for lit in sets[0] if sets else ():
                 self._by_literal[lit].append(i)
         self._fuzzy = [(i, f) for i, r in enumerate(self.rules) for f in r.fuzzy]
 
@@ -198,11 +201,19 @@ class Matcher:
             awake.update(by_literal[lit])
         for i in sorted(awake):  # rule order, as if every pattern ran
             ri, kind, p = self._patterns[i]
-            lits = self._filters[i]
+            sets = self._filters[i]
             scopes = rules[ri].scopes
-            if lits is not None:
-                seen = [found[lit] for lit in lits if lit in found]
-                seg_ids = seen[0] if len(seen) == 1 else sorted(set().union(*seen))
+            if sets is not None:
+                seg_ids = None
+                for lits in sets:
+                    seen = [found[lit] for lit in lits if lit in found]
+                    here = set(seen[0]) if len(seen) == 1 else set().union(*seen)
+                    seg_ids = here if seg_ids is None else seg_ids & here
+                    if not seg_ids:
+                        break
+                if not seg_ids:
+                    continue
+                seg_ids = sorted(seg_ids)
                 # Each span runs to just past its segment's end, so $ and
                 # lookaheads there see what they see in the whole text.
                 spans = [(starts[si], starts[si] + len(segs[si].text) + 1)

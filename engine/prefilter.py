@@ -4,8 +4,8 @@ Most rule patterns cannot match a given README: '\\b(my|personal) (\\w+ ){0,2}bl
 needs "blog" somewhere. Python's re scans every position of the text for such
 a pattern (no literal prefix to skip to), so running a hundred of them costs
 more than parsing the Markdown. `required_literals` reads a pattern's syntax
-tree and returns strings of which every match must contain at least one; a
-document without any of them is skipped for that pattern. The test is a
+tree and returns sets of strings such that every match contains one of each
+set; a segment without one of every set is skipped for that pattern. The test is a
 necessary condition only, so the matches found are exactly those of running
 every pattern everywhere.
 """
@@ -116,25 +116,54 @@ def _seq(items) -> tuple[list[frozenset], frozenset | None]:
 _REPEATS = tuple(op for op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)) if op is not None)
 
 
+# Words in nearly every paragraph: a literal made of nothing else (" for ",
+# "is a") wakes its pattern almost everywhere, so another set is preferred.
+_COMMON = frozenset(
+    "a an and are as at be by can for from has have in is it its of on or that the this to use using "
+    "with you your".split())
+
+
+def _weak(c: frozenset) -> bool:
+    return any(len(lit.strip()) < 3 or all(w in _COMMON for w in lit.split()) for lit in c)
+
+
+def _selectivity(c: frozenset) -> tuple:
+    return (not _weak(c), min(map(len, c)), -len(c), sorted(c))
+
+
 def _best(cands: list[frozenset]) -> frozenset | None:
-    """The most selective set: longest shortest literal, then fewest literals."""
+    """The most selective set: no common words, longest shortest literal,
+    then fewest literals."""
     cands = [c for c in cands if c and all(c)]
     if not cands:
         return None
-    return max(cands, key=lambda c: (min(map(len, c)), -len(c)))
+    return max(cands, key=_selectivity)
 
 
-def required_literals(source: str, flags: int = 0) -> frozenset | None:
-    """Lower-case ASCII strings one of which every match of the pattern
-    contains, or None when no such set is known (the pattern always runs)."""
+# Further sets narrow where a pattern runs (a segment must hold a literal of
+# each); only fairly long literals are worth the extra automaton hits.
+MAX_SETS = 3
+MIN_EXTRA_LEN = 3
+
+
+def required_literals(source: str, flags: int = 0) -> tuple[frozenset, ...] | None:
+    """Sets of lower-case strings such that every match of the pattern
+    contains one string of each set (the most selective set first), or None
+    when no such set is known (the pattern always runs).
+
+    "\\b(is|as) an? ([\\w-]+ ){0,3}(os|kernel)\\b" gives ({"is a", "as a"},):
+    both sets are necessary, but "os" is too short to be worth looking for."""
     try:
         tree = _p.parse(source, flags)
     except Exception:  # the rule loader has validated it; never fail here
         return None
     cands, exact = _seq(list(tree))
-    best = _best(cands + ([exact] if exact is not None else []))
+    cands = [c for c in cands + ([exact] if exact is not None else []) if c and all(c)]
+    best = _best(cands)
     # Single letters are in every README: no use as a filter (and each
     # occurrence costs a step of the literal scan).
     if best is None or min(map(len, best)) < 2:
         return None
-    return best
+    extra = sorted({c for c in cands if c != best and min(map(len, c)) >= MIN_EXTRA_LEN and not _weak(c)},
+                   key=_selectivity, reverse=True)
+    return (best, *extra[:MAX_SETS - 1])

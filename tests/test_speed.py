@@ -34,15 +34,20 @@ WORDS = ["build", "create", "rest", "restful", "graphql", "http", "api", "apis",
 def test_required_literals_are_necessary(source, words):
     text = " ".join(words)
     rx = re.compile(source, re.IGNORECASE)
-    lits = required_literals(source, rx.flags)
-    if lits is not None and rx.search(text):
-        assert any(lit in fold(text) for lit in lits)
+    sets = required_literals(source, rx.flags)
+    if sets is not None and rx.search(text):
+        for lits in sets:
+            assert any(lit in fold(text) for lit in lits)
 
 
 def test_literal_extraction_finds_selective_literals():
-    assert required_literals(r"\b(my|personal) (\w+ ){0,2}blog\b", re.I) == {"blog"}
-    assert required_literals(r"\b(for|on) (amazon web services|aws)\b", re.I) == {
-        "for amazon web services", "for aws", "on amazon web services", "on aws"}
+    assert required_literals(r"\b(my|personal) (\w+ ){0,2}blog\b", re.I) == ({"blog"},)  # "my" is too short to help
+    assert required_literals(r"\b(for|on) (amazon web services|aws)\b", re.I) == ({
+        "for amazon web services", "for aws", "on amazon web services", "on aws"},)
+    # Every necessary set counts: a segment needs "engine" and one of the languages.
+    assert required_literals(r"\b(python|golang) (\w+ ){0,2}engine\b", re.I) == (
+        {"python ", "golang "}, {"engine"})
+    assert required_literals(r"\b(is|as) an? ([\w-]+ ){0,3}(os|kernel)\b", re.I) == ({"is a", "as a"},)
     assert required_literals(r"\w+\s*\d", re.I) is None  # nothing to look for: always runs
 
 
