@@ -112,7 +112,15 @@ def fast_tag(argv: list[str]) -> int | None:
     """Run `tag ARGS` without typer; None if the arguments need typer."""
     import argparse
 
-    ap = argparse.ArgumentParser(add_help=False, allow_abbrev=False, exit_on_error=False)
+    class Parser(argparse.ArgumentParser):
+        def error(self, message):
+            # Not argparse's usage and exit: typer reports the problem, once.
+            raise argparse.ArgumentError(None, message)
+
+    # A fixed width: argparse otherwise imports shutil (and with it zlib, bz2
+    # and lzma) to measure a terminal this parser never prints to.
+    ap = Parser(add_help=False, allow_abbrev=False, exit_on_error=False,
+                formatter_class=lambda prog: argparse.HelpFormatter(prog, width=80))
     ap.add_argument("paths", nargs="+")
     ap.add_argument("--id", dest="id_")
     ap.add_argument("--input-format", default="auto")
