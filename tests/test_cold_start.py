@@ -72,6 +72,8 @@ def test_a_warm_run_does_not_import_the_yaml_loader(tmp_path):
         "except SystemExit as exc:\n"
         "    assert exc.code == 0, exc.code\n"
         "loaded = sorted(m for m in ('yaml', 'engine.ruleload', 'typer', 'shutil', 'importlib.metadata') if m in sys.modules)\n"
+        "import gc\n"
+        "assert gc.isenabled() and gc.get_freeze_count() > 0  # the loaded rules frozen, the collector back on\n"
         "print('LOADED', loaded, file=sys.stderr)\n"
     )
 
