@@ -13,7 +13,6 @@ composed, never constructed.
 """
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 from dataclasses import dataclass
@@ -44,6 +43,8 @@ class Pack:
 
 
 def _entry_point_dir(ep) -> Path:
+    import importlib.util
+
     module, _, attr = ep.value.partition(":")
     module = module.strip()
     if "." in module:

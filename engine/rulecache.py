@@ -11,13 +11,19 @@ REPOTAG_CACHE_DIR moves it.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import sys
 from pathlib import Path
 
-FORMAT = 2  # bump when the pickled classes change shape
+try:
+    # hashlib's own blake2b, without hashlib loading OpenSSL (~5 ms of a warm
+    # start that needs no other hash).
+    from _blake2 import blake2b
+except ImportError:  # not CPython
+    from hashlib import blake2b
+
+FORMAT = 3  # bump when the pickled classes change shape or how they are pickled
 
 
 def cache_dir() -> Path:
@@ -37,7 +43,7 @@ def key(files: list[Path], extra: str = "") -> str:
     """Digest of everything a load depends on; the files in load order."""
     from . import __version__
 
-    h = hashlib.blake2b(digest_size=20)
+    h = blake2b(digest_size=20)
     h.update(f"{FORMAT}\0{__version__}\0{sys.implementation.cache_tag}\0{extra}\0".encode())
     # The engine's own code shapes what is pickled (an edited checkout must
     # not read a cache its classes no longer match): its files' sizes and times.
