@@ -74,9 +74,10 @@ class Pattern:
     source: str
     weight: float
     loc: Loc
-    # Literals one of which every match contains (prefilter.py), or None: a
-    # document without any of them never runs the pattern.
-    literals: frozenset | None = None
+    # Sets of literals such that every match contains one of each
+    # (prefilter.py), or None: a segment without one of every set never
+    # runs the pattern.
+    literals: tuple[frozenset, ...] | None = None
 
     @property
     def regex(self) -> re.Pattern:
