@@ -28,11 +28,16 @@ _BADGE_URL = re.compile(
 _ATX = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _HTML_LINE = re.compile(r"^\s*</?[A-Za-z!].*>\s*$")
+_FENCE_START = frozenset(" `~")
+# First characters of lines unglue() must look at: indentation, container
+# markers, headings, fences and HTML.
+_MARKUP_START = frozenset(" \t>-+*0123456789#`~<")
 _ATTR = re.compile(r"""([A-Za-z_:][-\w:.]*)\s*=\s*("([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 _TAG = re.compile(r"<\s*(/?)\s*([A-Za-z][A-Za-z0-9]*)([^>]*)>")
 _RULE_LINE = re.compile(r"^[\s=\-~^*#+`'\":._]+$")
 _WORDS = re.compile(r"\w{2,}")
-_CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_CJK_CLASS = "[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]"
+_CJK = None  # compiled on first need: the class alone costs ~6 ms to compile
 
 
 # Text that is markup left over, not words: unresolved reference links
@@ -46,7 +51,12 @@ _ADMONITION = re.compile(r"\s*\[!(?:NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]", re.I
 def descriptive(text: str) -> bool:
     """Enough words to describe something (CJK text has no spaces to count)."""
     text = _JUNK.sub(" ", _JUNK.sub(" ", text))
-    return len(_WORDS.findall(text)) >= 2 or len(_CJK.findall(text)) >= 6
+    if len(_WORDS.findall(text)) >= 2:
+        return True
+    global _CJK
+    if _CJK is None:
+        _CJK = re.compile(_CJK_CLASS)
+    return len(_CJK.findall(text)) >= 6
 
 # Headings of sections that describe a project poorly (how to install it, who
 # paid for it, what licence it has) are classified by pack.yml, not here.
@@ -153,37 +163,44 @@ def unglue(text: str) -> tuple[str, list[int]]:
     out: list[str] = []
     origin: list[int] = []
     in_fence = ""
-    prev = ""
+    prev_blank, prev_html = True, False
     lines = text.split("\n")
     for n, line in enumerate(lines, 1):
-        fence = _FENCE.match(line)
+        c = line[:1]
         if in_fence:
             out.append(line)
             origin.append(n)
+            fence = _FENCE.match(line) if c in _FENCE_START and c else None
             if fence and fence.group(1)[0] == in_fence[0] and len(fence.group(1)) >= len(in_fence) \
                     and not line.strip().strip(in_fence[0]):
                 in_fence = ""
-                prev = ""
+                prev_blank, prev_html = True, False
                 if n < len(lines) and lines[n].strip():
                     out.append("")
                     origin.append(n)
-                continue
-            prev = line
+            continue
+        # Most lines start with a letter after a line that is no HTML: they
+        # open no heading, fence or container and need no blank line.
+        if c and c not in _MARKUP_START and not prev_html:
+            out.append(line)
+            origin.append(n)
+            prev_blank = False
             continue
         line = flatten(line)
-        blank_before = bool(prev.strip()) and (
+        fence = _FENCE.match(line)
+        if not prev_blank and (
             _ATX.match(line) is not None
             or fence is not None
-            or (_HTML_LINE.match(prev) is not None and not line.lstrip().startswith("<"))
-        )
-        if blank_before:
+            or (prev_html and not line.lstrip().startswith("<"))
+        ):
             out.append("")
             origin.append(n)
         out.append(line)
         origin.append(n)
         if fence:
             in_fence = fence.group(1)
-        prev = line
+        prev_blank = not line.strip()
+        prev_html = not prev_blank and _HTML_LINE.match(line) is not None
     return "\n".join(out), origin
 
 

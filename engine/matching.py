@@ -124,10 +124,16 @@ class Matcher:
         if self._entries or self._literals:
             n = len(low)
             bisect_right = bisect.bisect_right
+            # Occurrences come by end offset, and none spans a separator: the
+            # segment of `end` is found by one comparison until it changes.
+            last = len(starts) - 1
+            si, seg_end = -1, -1
             for end, (length, entries, lit) in self.automaton.iter(low):
+                if end >= seg_end:
+                    si = bisect_right(starts, end) - 1
+                    seg_end = starts[si + 1] if si < last else n
                 start = end - length + 1
                 if lit >= 0:
-                    si = bisect_right(starts, start) - 1
                     seen = found.get(lit)
                     if seen is None:
                         found[lit] = [si]
@@ -148,7 +154,6 @@ class Matcher:
                         c = low[end + 1]
                         if c < _CJK and c.isalnum():
                             continue
-                si = bisect_right(starts, start) - 1
                 seg = segs[si]
                 off = start - starts[si]
                 for ri, kind, term, w in entries:

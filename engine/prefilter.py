@@ -123,12 +123,18 @@ _COMMON = frozenset(
     "with you your".split())
 
 
+def _strength(lit: str) -> int:
+    """How rare a literal is, roughly: its length, a CJK character (a word
+    of its own) counting as three letters."""
+    return sum(1 if c < "\x80" else 3 for c in lit)
+
+
 def _weak(c: frozenset) -> bool:
-    return any(len(lit.strip()) < 3 or all(w in _COMMON for w in lit.split()) for lit in c)
+    return any(_strength(lit.strip()) < 3 or all(w in _COMMON for w in lit.split()) for lit in c)
 
 
 def _selectivity(c: frozenset) -> tuple:
-    return (not _weak(c), min(map(len, c)), -len(c), sorted(c))
+    return (not _weak(c), min(map(_strength, c)), -len(c), sorted(c))
 
 
 def _best(cands: list[frozenset]) -> frozenset | None:
@@ -143,7 +149,7 @@ def _best(cands: list[frozenset]) -> frozenset | None:
 # Further sets narrow where a pattern runs (a segment must hold a literal of
 # each); only fairly long literals are worth the extra automaton hits.
 MAX_SETS = 3
-MIN_EXTRA_LEN = 3
+MIN_EXTRA_STRENGTH = 3
 
 
 def required_literals(source: str, flags: int = 0) -> tuple[frozenset, ...] | None:
@@ -162,8 +168,8 @@ def required_literals(source: str, flags: int = 0) -> tuple[frozenset, ...] | No
     best = _best(cands)
     # Single letters are in every README: no use as a filter (and each
     # occurrence costs a step of the literal scan).
-    if best is None or min(map(len, best)) < 2:
+    if best is None or min(map(_strength, best)) < 2:
         return None
-    extra = sorted({c for c in cands if c != best and min(map(len, c)) >= MIN_EXTRA_LEN and not _weak(c)},
+    extra = sorted({c for c in cands if c != best and min(map(_strength, c)) >= MIN_EXTRA_STRENGTH and not _weak(c)},
                    key=_selectivity, reverse=True)
     return (best, *extra[:MAX_SETS - 1])

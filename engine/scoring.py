@@ -77,6 +77,16 @@ def section_factor(section: str, settings: dict, cache: dict) -> float:
     return f
 
 
+def _newlines(text: str) -> list[int]:
+    """Offsets of the newlines (str.find per line, not a Python step per character)."""
+    out: list[int] = []
+    i = text.find("\n")
+    while i >= 0:
+        out.append(i)
+        i = text.find("\n", i + 1)
+    return out
+
+
 def weigh(hits: list[Hit], rules: list[Rule], doc: Document, settings: dict) -> list[Evidence]:
     scope_factors = settings["scope_factors"]
     intro = settings["intro_factor"]
@@ -93,7 +103,7 @@ def weigh(hits: list[Hit], rules: list[Rule], doc: Document, settings: dict) -> 
             sf *= intro
         nl = newlines.get(h.segment)
         if nl is None:
-            nl = newlines[h.segment] = [i for i, c in enumerate(seg.text) if c == "\n"] if "\n" in seg.text else []
+            nl = newlines[h.segment] = _newlines(seg.text)
         line = seg.line + bisect.bisect_left(nl, h.start)
         out.append(Evidence(
             tag=rule.tag, rule_id=rule.id, rule_loc=rule.loc, kind=h.kind, term=h.term,
