@@ -5,6 +5,8 @@
 
 One run measures, on the same documents (the corpus repeated to --docs):
   - markdown-it-py alone parsing every document (the floor repotag is held to);
+  - markdown-it-py's block pass alone, which is what repotag runs of it (its
+    inline pass is replaced by engine/inline.py);
   - repotag end to end in-process: Tagger.tag() = parse + match + score + cut;
   - documents/s, MB/s (UTF-8), the ratio end-to-end / parse-only;
   - peak memory of an end-to-end pass (tracemalloc) and the process's max RSS;
@@ -121,11 +123,19 @@ def main(argv=None) -> None:
         for d in docs:
             md.parse(d)
 
+    # What repotag itself runs of markdown-it-py: the block pass (inline
+    # content is read by engine/inline.py), on the text unglue() prepared.
+    from engine import document
+
+    def blocks_only(bmd=document._markdown()):
+        for d in docs:
+            bmd.parse(document.unglue(document.normalize_newlines(d))[0], {})
+
     def end_to_end(tg=tagger):
         for d in docs:
             tg.tag(d)
 
-    fns = {"parse": parse_only, "e2e": end_to_end}
+    fns = {"parse": parse_only, "blocks": blocks_only, "e2e": end_to_end}
     extra_dir = None
     if args.extra_keywords:
         from gen_pack import write_pack
@@ -153,6 +163,7 @@ def main(argv=None) -> None:
         "parse_docs_s": round(len(docs) / best["parse"], 1), "e2e_docs_s": round(len(docs) / best["e2e"], 1),
         "parse_mb_s": round(mb / best["parse"], 2), "e2e_mb_s": round(mb / best["e2e"], 2),
         "ratio": round(best["e2e"] / best["parse"], 3),
+        "blocks_s": round(best["blocks"], 3), "blocks_docs_s": round(len(docs) / best["blocks"], 1),
         "parse_wall_s": round(min(walls["parse"]), 3), "e2e_wall_s": round(min(walls["e2e"]), 3),
         "peak_traced_mb": round(traced_peak / 1e6, 1), "max_rss_mb": round(maxrss_mb, 1),
     }
@@ -174,6 +185,8 @@ def main(argv=None) -> None:
     print(f"end-to-end        {fig['e2e_s']:8.3f} s CPU  {fig['e2e_docs_s']:9.1f} docs/s  {fig['e2e_mb_s']:7.2f} MB/s"
           f"  (wall {fig['e2e_wall_s']} s)")
     print(f"ratio e2e/parse   {fig['ratio']:.3f}")
+    print(f"  (markdown-it-py block pass alone, as repotag runs it: {fig['blocks_s']:.3f} s CPU, "
+          f"{fig['blocks_docs_s']:.1f} docs/s)")
     if extra_dir is not None:
         print(f"+{args.extra_keywords} keywords  {fig['e2e_extra_s']:8.3f} s  {fig['e2e_extra_docs_s']:9.1f} docs/s  "
               f"cost {fig['extra_cost_pct']:+.1f} %")

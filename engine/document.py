@@ -199,8 +199,9 @@ def unglue(text: str) -> tuple[str, list[int]]:
         origin.append(n)
         if fence:
             in_fence = fence.group(1)
-        prev_blank = not line.strip()
-        prev_html = not prev_blank and _HTML_LINE.match(line) is not None
+        stripped = line.strip()
+        prev_blank = not stripped
+        prev_html = stripped[:1] == "<" and stripped[-1:] == ">" and _HTML_LINE.match(line) is not None
     return "\n".join(out), origin
 
 

@@ -3,7 +3,7 @@ document, in one pass per kind, giving raw evidence (no scores yet)."""
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .document import Document
 from .prefilter import fold_special
@@ -15,6 +15,7 @@ from .rules import Rule, RuleSet, norm_term
 _CJK_START = 0x2E80
 _CJK = chr(_CJK_START)
 _SEP = "\x00"
+_ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 # Characters the text's normal form turns into spaces, or that separate
 # segments: a literal holding one could be missed there, so its pattern
 # always runs instead.
@@ -42,9 +43,10 @@ def normalize_text(text: str) -> str:
     return low.replace("-", " ").replace("_", " ").replace("\n", " ").replace("\t", " ").replace("\r", " ")
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """One raw match: which rule/term, where in which segment."""
+class Hit(NamedTuple):
+    """One raw match: which rule/term, where in which segment. A named
+    tuple: hundreds are made per README, and a frozen dataclass costs
+    several times more to build."""
 
     rule: int  # index into Matcher.rules
     kind: str  # keyword | pattern | fuzzy | negative
@@ -123,6 +125,7 @@ class Matcher:
         found: dict[int, list[int]] = {}  # literal id → segments holding it, ascending
         if self._entries or self._literals:
             n = len(low)
+            alnum = _ASCII_ALNUM
             bisect_right = bisect.bisect_right
             # Occurrences come by end offset, and none spans a separator: the
             # segment of `end` is found by one comparison until it changes.
@@ -132,7 +135,6 @@ class Matcher:
                 if end >= seg_end:
                     si = bisect_right(starts, end) - 1
                     seg_end = starts[si + 1] if si < last else n
-                start = end - length + 1
                 if lit >= 0:
                     seen = found.get(lit)
                     if seen is None:
@@ -141,18 +143,20 @@ class Matcher:
                         seen.append(si)
                     if not entries:
                         continue
-                # Word-bounded unless CJK; inline tests, as this runs for every occurrence.
+                start = end - length + 1
+                # Word-bounded unless CJK; inline tests, as this runs for
+                # every occurrence (a set lookup settles ASCII, most text).
                 if start > 0:
                     c = low[start]
-                    if c < _CJK and c.isalnum():
+                    if c in alnum or ("\x7f" < c < _CJK and c.isalnum()):
                         c = low[start - 1]
-                        if c < _CJK and c.isalnum():
+                        if c in alnum or ("\x7f" < c < _CJK and c.isalnum()):
                             continue
                 if end + 1 < n:
                     c = low[end]
-                    if c < _CJK and c.isalnum():
+                    if c in alnum or ("\x7f" < c < _CJK and c.isalnum()):
                         c = low[end + 1]
-                        if c < _CJK and c.isalnum():
+                        if c in alnum or ("\x7f" < c < _CJK and c.isalnum()):
                             continue
                 seg = segs[si]
                 off = start - starts[si]
@@ -209,16 +213,19 @@ class Matcher:
             sets = self._filters[i]
             scopes = rules[ri].scopes
             if sets is not None:
-                seg_ids = None
-                for lits in sets:
-                    seen = [found[lit] for lit in lits if lit in found]
-                    here = set(seen[0]) if len(seen) == 1 else set().union(*seen)
-                    seg_ids = here if seg_ids is None else seg_ids & here
-                    if not seg_ids:
-                        break
-                if not seg_ids:
-                    continue
-                seg_ids = sorted(seg_ids)
+                seen = [found[lit] for lit in sets[0] if lit in found]
+                if len(sets) == 1:
+                    seg_ids = seen[0] if len(seen) == 1 else sorted(set().union(*seen))
+                else:
+                    # A segment must also hold a literal of every other set.
+                    both = set().union(*seen)
+                    for lits in sets[1:]:
+                        both &= set().union(*[found[lit] for lit in lits if lit in found])
+                        if not both:
+                            break
+                    if not both:
+                        continue
+                    seg_ids = sorted(both)
                 # Each span runs to just past its segment's end, so $ and
                 # lookaheads there see what they see in the whole text.
                 spans = [(starts[si], starts[si] + len(segs[si].text) + 1)
