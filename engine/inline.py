@@ -20,6 +20,7 @@ adjacent * or _ stay visible as text.
 """
 from __future__ import annotations
 
+import bisect
 import html
 import re
 import unicodedata
@@ -210,11 +211,17 @@ class _Scan:
         self.refs = refs
         self.code = _code_spans(src) if "`" in src else {}
         self.pairs = _bracket_pairs(src, self.code) if "[" in src else {}
+        self.opens: list[int] | None = None  # sorted openers, when a link's text is searched for links
+        self.links: dict[tuple, tuple | None] = {}  # link_end of inner openers already tried
 
-    def link_end(self, start: int) -> tuple[str, int, int] | None:
-        """For a [ at start: (href, end of label, offset past the link)."""
+    def link_end(self, start: int, image: bool = False) -> tuple[str, int, int] | None:
+        """For a [ at start: (href, end of label, offset past the link).
+        A link's text may hold images but no link: when it does, the inner
+        link stands and the outer brackets are text (CommonMark)."""
         close = self.pairs.get(start)
         if close is None:
+            return None
+        if not image and self._holds_link(start, close):
             return None
         src = self.src
         after = close + 1
@@ -239,6 +246,28 @@ class _Scan:
         if ref is None:
             return None
         return str(ref.get("href", "")), close, end
+
+    def _holds_link(self, start: int, close: int) -> bool:
+        opens = self.opens
+        if opens is None:
+            opens = self.opens = sorted(self.pairs)
+        src = self.src
+        i = bisect.bisect_right(opens, start)
+        while i < len(opens) and opens[i] < close:
+            inner = opens[i]
+            image = inner > 0 and src[inner - 1] == "!"
+            found = self.links.get((inner, image), False)
+            if found is False:
+                found = self.links[inner, image] = self.link_end(inner, image)
+            if found is None:
+                i += 1
+            elif image:
+                # An image is allowed; its own brackets ("![a][ref]") are
+                # not links of their own.
+                i = bisect.bisect_left(opens, found[2], i + 1)
+            else:
+                return True
+        return False
 
     def run(self, a: int, b: int, out: list, in_link: bool) -> None:
         src = self.src
@@ -274,10 +303,13 @@ class _Scan:
                     while i < b and src[i] in " \t":
                         i += 1
                     text_at = i
-                elif nxt in _ESCAPABLE and nxt:
+                elif nxt:
+                    # An escapable character stands for itself; any other
+                    # keeps its backslash, and the pair is one piece of text
+                    # that a line break does not trim (as in markdown-it).
                     if i > text_at:
                         out.append(("text", src[text_at:i]))
-                    out.append(("text", nxt))
+                    out.append(("text", nxt if nxt in _ESCAPABLE else src[i:i + 2]))
                     i += 2
                     text_at = i
                 else:
@@ -358,7 +390,7 @@ class _Scan:
             if img and (start >= b or src[start] != "["):
                 i += 1
                 continue
-            found = self.link_end(start)
+            found = self.link_end(start, img)
             if found is None or found[2] > b or (in_link and not img):
                 i += 1
                 continue
