@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from .inline import scan
+from .prefilter import fold
 
 SCOPES = (
     "title", "lede", "heading", "prose", "list", "table", "badge", "image",
@@ -25,6 +26,17 @@ _BADGE_URL = re.compile(
     r"img\.shields|badge(?:s)?[./?]|/workflows/.*\.svg|goreportcard\.com/badge|deepwiki",
     re.I,
 )
+# Every alternative of _BADGE_URL holds one of these: most image URLs
+# (screenshots, logos) are settled without running the regex.
+_BADGE_HINTS = ("badge", "shields", "travis-ci.", "circleci.com", "codecov.io", "coveralls.io", "app.codacy",
+                "pepy.tech", "/workflows/", "deepwiki")
+
+
+def _badge_url(url: str) -> bool:
+    low = fold(url)
+    return any(h in low for h in _BADGE_HINTS) and _BADGE_URL.search(url) is not None
+
+
 _ATX = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _HTML_LINE = re.compile(r"^\s*</?[A-Za-z!].*>\s*$")
@@ -269,7 +281,7 @@ class _Builder:
 
     def image(self, alt: str, url: str, line: int, in_link: bool) -> None:
         near_top = not self.seen_heading_after_title or len(self.doc.headings) <= 1
-        if _BADGE_URL.search(url) or (in_link and near_top and line <= 60):
+        if (in_link and near_top and line <= 60) or _badge_url(url):
             self.doc.badges.append(Badge(alt, url, line))
             self.emit("badge", f"{alt} {url}", line)
         else:

@@ -41,6 +41,7 @@ _EMAIL = re.compile(
     r"(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*)>"
 )
 _BACKTICKS = re.compile(r"`+")
+_MAX_LINK_DEPTH = 32
 _BRACKET = re.compile(r"\\[\[\]\\]|[\[\]]")
 # The usual inline destination, "(url)" with an optional title, in one step;
 # anything else (angle brackets, nested parentheses, escapes) goes the long way.
@@ -71,6 +72,8 @@ def _href(url: str) -> str:
 
 
 def _valid_link(url: str) -> bool:
+    if url.startswith(("http", "#", "/", ".")):
+        return True  # the usual case, settled without lowering the URL
     u = url.strip().lower()
     return bool(_GOOD_DATA.search(u)) if _BAD_PROTO.search(u) else True
 
@@ -213,15 +216,16 @@ class _Scan:
         self.pairs = _bracket_pairs(src, self.code) if "[" in src else {}
         self.opens: list[int] | None = None  # sorted openers, when a link's text is searched for links
         self.links: dict[tuple, tuple | None] = {}  # link_end of inner openers already tried
+        self.budget = 4 * len(src) + 64  # inner openers looked at, in all: keeps the scan linear
 
-    def link_end(self, start: int, image: bool = False) -> tuple[str, int, int] | None:
+    def link_end(self, start: int, image: bool = False, depth: int = 0) -> tuple[str, int, int] | None:
         """For a [ at start: (href, end of label, offset past the link).
         A link's text may hold images but no link: when it does, the inner
         link stands and the outer brackets are text (CommonMark)."""
         close = self.pairs.get(start)
         if close is None:
             return None
-        if not image and self._holds_link(start, close):
+        if not image and self._holds_link(start, close, depth):
             return None
         src = self.src
         after = close + 1
@@ -247,18 +251,27 @@ class _Scan:
             return None
         return str(ref.get("href", "")), close, end
 
-    def _holds_link(self, start: int, close: int) -> bool:
+    def _holds_link(self, start: int, close: int, depth: int) -> bool:
+        src = self.src
+        # Only "](", "][" or a known reference can make a link inside.
+        if src.find("](", start + 1, close) < 0 and src.find("][", start + 1, close) < 0 \
+                and not (self.refs and src.find("[", start + 1, close) >= 0):
+            return False
+        # Hostile nesting ("[[[[...](u)](u)](u)") is cut off, as markdown-it
+        # cuts off its own at maxNesting: deeper brackets count as text.
+        if depth >= _MAX_LINK_DEPTH or self.budget <= 0:
+            return False
         opens = self.opens
         if opens is None:
             opens = self.opens = sorted(self.pairs)
-        src = self.src
         i = bisect.bisect_right(opens, start)
         while i < len(opens) and opens[i] < close:
+            self.budget -= 1
             inner = opens[i]
             image = inner > 0 and src[inner - 1] == "!"
             found = self.links.get((inner, image), False)
             if found is False:
-                found = self.links[inner, image] = self.link_end(inner, image)
+                found = self.links[inner, image] = self.link_end(inner, image, depth + 1)
             if found is None:
                 i += 1
             elif image:
