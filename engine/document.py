@@ -182,7 +182,7 @@ def unglue(text: str) -> tuple[str, list[int]]:
         if in_fence:
             out.append(line)
             origin.append(n)
-            fence = _FENCE.match(line) if c in _FENCE_START and c else None
+            fence = _FENCE.match(line) if c in _FENCE_START else None
             if fence and fence.group(1)[0] == in_fence[0] and len(fence.group(1)) >= len(in_fence) \
                     and not line.strip().strip(in_fence[0]):
                 in_fence = ""
@@ -494,11 +494,10 @@ def parse(text: str) -> Document:
             pending_heading = 0
         elif t == "inline":
             line = orig(tok)
+            text_, unlinked = _inline(builder, scan(tok.content, refs), line)
             if pending_heading:
-                text_, unlinked = _inline(builder, scan(tok.content, refs), line)
                 builder.heading(pending_heading, text_, line, unlinked)
                 continue
-            text_, unlinked = _inline(builder, scan(tok.content, refs), line)
             if "td" in ctx or "th" in ctx:
                 scope = "table"
             elif "bu" in ctx or "or" in ctx:

@@ -13,10 +13,9 @@ READMEs use.
 Events are plain tuples, flat as markdown-it's inline children are:
   ("text", s) ("br",) ("code", s) ("link_open", href) ("link_close",)
   ("image", alt, src) ("html", raw)
-Deliberate differences: URLs are kept as written (markdown-it percent-encodes
-them for HTML output, which nothing here renders), and emphasis is resolved
-without CommonMark's "rule of 3", which only decides which of several
-adjacent * or _ stay visible as text.
+One deliberate difference: emphasis is resolved without CommonMark's "rule
+of 3", which only decides which of several adjacent * or _ stay visible as
+text.
 """
 from __future__ import annotations
 
@@ -26,8 +25,8 @@ import re
 import unicodedata
 
 from markdown_it.common.html_re import HTML_TAG_RE as _MD_HTML_TAG
-from markdown_it.common.normalize_url import normalizeLink
-from markdown_it.common.utils import normalizeReference
+from markdown_it.common.normalize_url import normalizeLink, validateLink
+from markdown_it.common.utils import normalizeReference, unescapeAll
 
 # Anchored at the scan position by .match(src, pos); some markdown-it-py
 # versions anchor their pattern with ^, which .match(src, pos) would never meet.
@@ -49,15 +48,10 @@ _SIMPLE_DEST = re.compile(
     r"\([ \t\n]*([^\s()<>\\]*)(?:[ \t\n]+(\"[^\"\\]*\"|'[^'\\]*'))?[ \t\n]*\)"
 )
 _REF_LABEL = re.compile(r"\[((?:[^\[\]\\]|\\.){0,999})\]", re.S)
-_BAD_PROTO = re.compile(r"^(vbscript|javascript|file|data):")
-_GOOD_DATA = re.compile(r"^data:image/(gif|png|jpeg|webp);")
-_UNESCAPE = re.compile(r"\\([!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])|" + _ENTITY.pattern)
 
 
 def _unescape(s: str) -> str:
-    if "\\" not in s and "&" not in s:
-        return s
-    return _UNESCAPE.sub(lambda m: m.group(1) or html.unescape(m.group(0)), s)
+    return unescapeAll(s) if "\\" in s or "&" in s else s
 
 
 # URLs mdurl would leave as they are: most of them, and the only ones that
@@ -72,10 +66,8 @@ def _href(url: str) -> str:
 
 
 def _valid_link(url: str) -> bool:
-    if url.startswith(("http", "#", "/", ".")):
-        return True  # the usual case, settled without lowering the URL
-    u = url.strip().lower()
-    return bool(_GOOD_DATA.search(u)) if _BAD_PROTO.search(u) else True
+    # The usual case is settled without markdown-it's lower-and-search.
+    return url.startswith(("http", "#", "/", ".")) or validateLink(url)
 
 
 def _is_space(c: str) -> bool:

@@ -71,13 +71,11 @@ class Matcher:
         self._entries.pop("", None)
         self._patterns = [(i, "pattern", p) for i, r in enumerate(self.rules) for p in r.patterns]
         self._patterns += [(i, "negative", p) for i, r in enumerate(self.rules) for p in r.negative_patterns]
-        # A pattern whose every match contains one of a few literals (see
-        # prefilter.py) runs only on the segments holding one. The literals
-        # go into the keyword automaton, so one pass over the text finds
-        # keywords and literals alike: per pattern, the ids of its literals
-        # (None: it always runs).
-        # A segment must hold a literal of each of a pattern's sets; the
-        # first set alone decides which patterns wake at all.
+        # A pattern runs only on the segments holding a literal of each of
+        # its literal sets (prefilter.py); the first set alone decides which
+        # patterns wake at all. The literals go into the keyword automaton,
+        # so one pass over the text finds keywords and literals alike. Per
+        # pattern: its sets as literal ids (None: it always runs).
         lit_ids: dict[str, int] = {}
         self._filters: list[tuple[tuple[int, ...], ...] | None] = []
         for _, _, p in self._patterns:
