@@ -6,7 +6,7 @@
 One run measures, on the same documents (the corpus repeated to --docs):
   - markdown-it-py alone parsing every document (the floor repotag is held to);
   - markdown-it-py's block pass alone, which is what repotag runs of it (its
-    inline pass is replaced by engine/inline.py);
+    inline pass is replaced by engine/document/inline.py);
   - repotag end to end in-process: Tagger.tag() = parse + match + score + cut;
   - documents/s, MB/s (UTF-8), the ratio end-to-end / parse-only;
   - peak memory of an end-to-end pass (tracemalloc) and the process's max RSS;
@@ -124,8 +124,8 @@ def main(argv=None) -> None:
             md.parse(d)
 
     # What repotag itself runs of markdown-it-py: the block pass (inline
-    # content is read by engine/inline.py), on the text unglue() prepared.
-    from engine import document
+    # content is read by engine/document/inline.py), on the text unglue() prepared.
+    from engine.document import markdown as document
 
     def blocks_only(bmd=document._markdown()):
         for d in docs:

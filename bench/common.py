@@ -16,7 +16,7 @@ if str(ROOT) not in sys.path:
 
 def load_corpus(path: Path) -> list[tuple[str, str]]:
     """(id, text) of a directory's READMEs or a JSONL file's lines, in input order."""
-    from engine.inputs import iter_inputs
+    from engine.inputs.read import iter_inputs
 
     fmt = "jsonl" if path.suffix == ".jsonl" else "auto"
     docs = [(it.id, it.text) for it in iter_inputs([str(path)], fmt) if not it.error]
@@ -32,8 +32,8 @@ def add_rule_options(ap) -> None:
 
 
 def make_tagger(args, extra_dirs=()):
-    from engine.rules import RuleLoadError
-    from engine.tagger import Tagger
+    from engine.packs.model import RuleLoadError
+    from engine.tagging.tagger import Tagger
 
     try:
         return Tagger.from_paths([*args.rules, *extra_dirs], builtin=not args.no_builtin)

@@ -11,7 +11,7 @@ __all__ = ["Tagger", "TagResult", "__version__"]
 def __getattr__(name):
     # Lazy, so `repotag --help` and `import engine.inputs` stay cheap.
     if name in ("Tagger", "TagResult"):
-        from . import tagger
+        from .tagging import tagger
 
         return getattr(tagger, name)
     raise AttributeError(name)

@@ -1,3 +1,3 @@
-from .batch import main
+from .cli.main import main
 
 main()

@@ -32,7 +32,7 @@ def tagger():
 
 @pytest.fixture(scope="session")
 def tags():
-    from engine.taglist import TagList
+    from engine.packs.taglist import TagList
 
     return TagList.from_file(ROOT / "tags.json")
 

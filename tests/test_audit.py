@@ -49,8 +49,8 @@ def test_gold_figures_agree_with_eval(audit_json):
 
 
 def test_blame_totals_the_evidence_of_false_positives(audit_json, tagged, gold):
-    from engine.tagger import Tagger
-    from engine.taglist import TagList
+    from engine.tagging.tagger import Tagger
+    from engine.packs.taglist import TagList
 
     tagger = Tagger.from_paths([FIX / "pack"], TagList.from_file(FIX / "pack" / "tags.json"), builtin=False)
     want: dict = {}

@@ -10,9 +10,9 @@ import sys
 import pytest
 
 from conftest import ROOT, run_cli, write_pack
-from engine import rules
-from engine.rules import Change, Example, Fuzzy, Loc, Pattern, Rule, Term, builtin_dir, load_packs
-from engine.taglist import TagList
+from engine.packs.model import Change, Example, Fuzzy, Loc, Pattern, Rule, Term, builtin_dir
+from engine.packs.load import load_packs
+from engine.packs.taglist import TagList
 
 TAGS = TagList.from_file(ROOT / "tags.json")
 
@@ -65,13 +65,13 @@ def test_a_warm_run_does_not_import_the_yaml_loader(tmp_path):
     env.pop("REPOTAG_NO_CACHE", None)
     probe = (
         "import sys\n"
-        "from engine.batch import main\n"
+        "from engine.cli.main import main\n"
         f"sys.argv = ['repotag', 'tag', {str(readme)!r}]\n"
         "try:\n"
         "    main()\n"
         "except SystemExit as exc:\n"
         "    assert exc.code == 0, exc.code\n"
-        "loaded = sorted(m for m in ('yaml', 'engine.ruleload', 'typer', 'shutil', 'importlib.metadata') if m in sys.modules)\n"
+        "loaded = sorted(m for m in ('yaml', 'engine.packs.read', 'typer', 'shutil', 'importlib.metadata') if m in sys.modules)\n"
         "import gc\n"
         "assert gc.isenabled() and gc.get_freeze_count() > 0  # the loaded rules frozen, the collector back on\n"
         "print('LOADED', loaded, file=sys.stderr)\n"
@@ -84,28 +84,17 @@ def test_a_warm_run_does_not_import_the_yaml_loader(tmp_path):
 
     cold_out, cold = run()
     warm_out, warm = run()
-    assert "'yaml'" in cold and "'engine.ruleload'" in cold  # the first run loads YAML and fills the cache
+    assert "'yaml'" in cold and "'engine.packs.read'" in cold  # the first run loads YAML and fills the cache
     assert warm == "LOADED []"
     assert warm_out == cold_out and '"tags":[' in warm_out
 
 
-def test_loader_names_are_still_importable_from_rules():
-    from engine.rules import RULE_KEYS, YMap, collect_packs, read_yaml  # noqa: F401
-    from engine import ruleload
-
-    assert rules.collect_packs is ruleload.collect_packs
-    with pytest.raises(AttributeError):
-        rules.no_such_name
-    with pytest.raises(ImportError):
-        from engine.rules import no_such_name  # noqa: F401
-
-
 def test_editing_an_engine_file_misses_the_cache(tmp_path):
-    """The key covers every engine/*.py, the YAML loader included: a cache
+    """The key covers every engine/**/*.py, the YAML loader included: a cache
     written by other code is never read."""
     src = tmp_path / "src"
     shutil.copytree(ROOT / "engine", src / "engine", ignore=shutil.ignore_patterns("__pycache__"))
-    code = "from engine import rulecache; print(rulecache.key([], 'x'))"
+    code = "from engine.packs import cache; print(cache.key([], 'x'))"
 
     def key():
         env = dict(os.environ, PYTHONPATH=str(src))
@@ -114,7 +103,7 @@ def test_editing_an_engine_file_misses_the_cache(tmp_path):
 
     before = key()
     assert key() == before
-    with open(src / "engine" / "ruleload.py", "a", encoding="utf-8") as fh:
+    with open(src / "engine" / "packs" / "read.py", "a", encoding="utf-8") as fh:
         fh.write("\n# edited\n")
     assert key() != before
 

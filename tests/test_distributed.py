@@ -17,7 +17,7 @@ rules:
 
 
 def test_dask_bag_of_jsonl_matches_the_cli(tmp_path):
-    from engine.distributed import spec_for, tag_files_bag, tag_jsonl_bag
+    from engine.cli.distributed import spec_for, tag_files_bag, tag_jsonl_bag
 
     pack = write_pack(tmp_path / "pack", PACK)
     for part in range(3):

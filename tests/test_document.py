@@ -1,5 +1,5 @@
 """The document model on README shapes seen in the wild (fixtures written here)."""
-from engine.document import parse, unglue
+from engine.document.markdown import parse, unglue
 
 # The seed's shape: no blank lines anywhere, starts with an HTML title, so
 # CommonMark alone reads the whole file as one HTML block.

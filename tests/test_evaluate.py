@@ -57,7 +57,7 @@ def test_eval_agrees_with_score_py_on_fixture_corpus(tmp_path):
 
 @needs_score
 def test_figures_agree_with_score_py_on_random_labels(tmp_path):
-    from engine.evaluate import figures
+    from engine.reports.evaluate import figures
 
     rng = random.Random(4)
     for case in range(25):
@@ -73,7 +73,7 @@ def test_figures_agree_with_score_py_on_random_labels(tmp_path):
 
 
 def _tags():
-    from engine.taglist import TagList
+    from engine.packs.taglist import TagList
 
     return TagList.from_data([{"id": i, "name": f"t{i}"} for i in range(1, 9)])
 

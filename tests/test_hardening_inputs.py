@@ -9,8 +9,8 @@ import pytest
 
 from conftest import records
 from hardening import pack, tag_cli, tagger  # noqa: F401 (fixtures)
-from engine import inputs
-from engine.inputs import MAX_CHARS, decode, iter_jsonl, read_path
+from engine.inputs import read as inputs
+from engine.inputs.read import MAX_CHARS, decode, iter_jsonl, read_path
 
 DB = 47
 CACHE = 58

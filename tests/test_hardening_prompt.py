@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from conftest import ROOT, records, run_cli
-from engine import inputs
+from engine.inputs import read as inputs
 from hardening import make_pack
 
 TAGS = [{"id": 47, "name": "database"}, {"id": 58, "name": "cache"}, {"id": 90, "name": "message-queue"}]

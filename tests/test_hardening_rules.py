@@ -8,10 +8,11 @@ import yaml
 from conftest import run_cli, write_pack
 from hardening import PACK, make_pack
 from engine import Tagger
-from engine.guard import tag_guarded
-from engine.regexguard import backtracking_risk, finditer_windowed
-from engine.rules import Loc, Pattern, RuleLoadError, builtin_dir, load_packs
-from engine.taglist import TagList
+from engine.tagging.guard import tag_guarded
+from engine.packs.regexguard import backtracking_risk, finditer_windowed
+from engine.packs.model import Loc, Pattern, RuleLoadError, builtin_dir
+from engine.packs.load import load_packs
+from engine.packs.taglist import TagList
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,4 +1,4 @@
-"""engine/inline.py against markdown-it-py's own inline parser.
+"""engine/document/inline.py against markdown-it-py's own inline parser.
 
 The scanner replaces markdown-it-py's inline pass for speed; these cases hold
 it to the same reading (text, line breaks, code, links, images, inline HTML)
@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from engine import document
-from engine.inline import scan
+from engine.document import markdown as document
+from engine.document.inline import scan
 
 _MD = MarkdownIt("commonmark", {"html": True}).enable("table")
 

@@ -116,6 +116,6 @@ def test_missing_path_is_a_clean_usage_error(tmp_path):
     (r"(\d{2}-)+", False),
 ])
 def test_nested_quantifier_detection(source, risky):
-    from engine.regexguard import backtracking_risk
+    from engine.packs.regexguard import backtracking_risk
 
     assert bool(backtracking_risk(source)) is risky

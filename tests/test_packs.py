@@ -51,8 +51,8 @@ rules:
 
 
 def test_entry_point_pack_is_found_without_flags(tmp_path, monkeypatch):
-    from engine.packs import discover
-    from engine.tagger import Tagger
+    from engine.packs.discover import discover
+    from engine.tagging.tagger import Tagger
 
     site = plugin_site(tmp_path, ACME)
     monkeypatch.syspath_prepend(str(site))
@@ -85,8 +85,8 @@ def test_entry_point_pack_through_the_cli(tmp_path):
 
 
 def test_broken_entry_point_is_a_clear_error(tmp_path, monkeypatch):
-    from engine.packs import discover
-    from engine.rules import RuleLoadError
+    from engine.packs.discover import discover
+    from engine.packs.model import RuleLoadError
 
     site = plugin_site(tmp_path, ACME, ep_value="acme_rules:no_such_folder")
     monkeypatch.syspath_prepend(str(site))
@@ -98,8 +98,8 @@ def test_broken_entry_point_is_a_clear_error(tmp_path, monkeypatch):
 
 
 def test_discovery_order_and_dedup(tmp_path, monkeypatch):
-    from engine.packs import discover
-    from engine.rules import builtin_dir
+    from engine.packs.discover import discover
+    from engine.packs.model import builtin_dir
 
     site = plugin_site(tmp_path, ACME)
     monkeypatch.syspath_prepend(str(site))
@@ -113,7 +113,7 @@ def test_discovery_order_and_dedup(tmp_path, monkeypatch):
 
 
 def load(tmp_path, *packs):
-    from engine.tagger import Tagger
+    from engine.tagging.tagger import Tagger
 
     return Tagger.from_paths(packs, tags=team_tags(tmp_path), builtin=False, plugins=False)
 
@@ -160,7 +160,7 @@ def test_disable_by_id(tmp_path):
     ("override:\n  - {id: payments/core}\n", "off.yml:2:5", "override of 'payments/core' changes nothing"),
 ])
 def test_bad_override_or_disable_names_file_and_line(tmp_path, body, where, message):
-    from engine.rules import RuleLoadError
+    from engine.packs.model import RuleLoadError
 
     base = write_pack(tmp_path / "base", {"payments.yml": BASE_RULES})
     off = write_pack(tmp_path / "off", {"off.yml": body})
@@ -230,7 +230,7 @@ def test_pack_with_its_own_tag_list_maps_by_name(tmp_path):
     '!custom {{a: 1}}',
 ])
 def test_plugin_yaml_cannot_run_code(tmp_path, monkeypatch, node):
-    from engine.rules import RuleLoadError
+    from engine.packs.model import RuleLoadError
 
     marker = tmp_path / "ran"
     rules = "tag: search\nrules:\n  - id: search/x\n    keywords:\n      - " + node.format(marker=marker) + "\n"
@@ -244,7 +244,7 @@ def test_plugin_yaml_cannot_run_code(tmp_path, monkeypatch, node):
 
 
 def load_with_plugins(tmp_path):
-    from engine.tagger import Tagger
+    from engine.tagging.tagger import Tagger
 
     return Tagger.from_paths(tags=team_tags(tmp_path), builtin=False)
 

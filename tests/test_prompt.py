@@ -4,7 +4,7 @@ import json
 import pytest
 
 from conftest import ROOT, records, run_cli
-from engine.prompt import PromptError, parse_prompt
+from engine.cli.prompt import PromptError, parse_prompt
 
 TAGS = [{"id": 5, "name": "queue"}, {"id": 9, "name": "game-engine "}, {"id": 17, "name": "ai"}]
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from conftest import ROOT, records
 from hardening import pack, tagger  # noqa: F401 (fixtures)
 from engine import Tagger
-from engine.rules import RuleLoadError
+from engine.packs.model import RuleLoadError
 
 # Modest counts: the whole suite stays well inside CI's time budget.
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

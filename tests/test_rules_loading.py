@@ -2,8 +2,9 @@
 import pytest
 
 from conftest import ROOT, records, run_cli, write_pack
-from engine.rules import RuleLoadError, load_packs, norm_term
-from engine.taglist import TagList
+from engine.packs.model import RuleLoadError, norm_term
+from engine.packs.load import load_packs
+from engine.packs.taglist import TagList
 
 TAGS = TagList.from_data([{"id": 1, "name": "ai"}, {"id": 2, "name": "cli"}, {"id": 3, "name": "game-engine "}])
 
@@ -81,7 +82,7 @@ def test_norm_term():
 
 
 def test_builtin_pack_covers_every_tag(tags):
-    from engine.rules import builtin_dir
+    from engine.packs.model import builtin_dir
 
     rs = load_packs([builtin_dir()], tags)
     assert {r.tag for r in rs.rules} == {t.id for t in tags}

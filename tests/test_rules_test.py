@@ -82,8 +82,9 @@ def test_builtin_pack_examples_pass():
 
 
 def test_every_builtin_tag_has_a_positive_and_a_negative_example():
-    from engine.rules import builtin_dir, builtin_tags, load_packs
-    from engine.taglist import TagList
+    from engine.packs.model import builtin_dir, builtin_tags
+    from engine.packs.load import load_packs
+    from engine.packs.taglist import TagList
 
     rs = load_packs([builtin_dir()], TagList.from_file(builtin_tags()))
     pos = {t for e in rs.examples for t in e.tags}

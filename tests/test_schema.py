@@ -11,7 +11,7 @@ jsonschema = pytest.importorskip("jsonschema")
 
 @pytest.fixture(scope="module")
 def schema():
-    from engine.rules_cli import SCHEMA_FILE
+    from engine.cli.rules_app import SCHEMA_FILE
 
     data = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
     jsonschema.Draft7Validator.check_schema(data)
@@ -29,8 +29,8 @@ def test_rules_schema_prints_the_shipped_file(schema):
 
 
 def test_schema_keys_match_the_loader(schema):
-    from engine.document import SCOPES
-    from engine.rules import EXAMPLE_KEYS, FILE_KEYS, RULE_KEYS
+    from engine.document.markdown import SCOPES
+    from engine.packs.read import EXAMPLE_KEYS, FILE_KEYS, RULE_KEYS
 
     defs = schema["definitions"]
     assert set(schema["properties"]) == set(FILE_KEYS)
@@ -76,7 +76,7 @@ def test_pre_commit_hook_runs_rules_lint():
 
 
 def test_documented_editor_header_points_at_the_schema():
-    from engine.rules_cli import SCHEMA_FILE
+    from engine.cli.rules_app import SCHEMA_FILE
 
     doc = (ROOT / "rules" / "README.md").read_text(encoding="utf-8")
     header = next(l for l in doc.splitlines() if l.startswith("# yaml-language-server: $schema=../"))

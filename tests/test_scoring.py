@@ -2,8 +2,8 @@
 import pytest
 
 from conftest import write_pack
-from engine.tagger import Tagger
-from engine.taglist import TagList
+from engine.tagging.tagger import Tagger
+from engine.packs.taglist import TagList
 
 TAGS = TagList.from_data([{"id": i, "name": n} for i, n in
                           [(10, "alpha"), (20, "beta"), (30, "gamma"), (40, "delta"), (50, "omega")]])

@@ -7,9 +7,10 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from conftest import records, run_cli, write_pack
-from engine.document import parse
-from engine.matching import Hit, Matcher
-from engine.prefilter import fold, required_literals
+from engine.document.markdown import parse
+from engine.tagging.matching import Hit, Matcher
+from engine.document.fold import fold
+from engine.packs.prefilter import required_literals
 
 PATTERNS = [
     r"\b(build|create)\w* (\w+ ){0,2}(rest(ful)?|graphql|http) apis?\b",
@@ -88,7 +89,7 @@ def reference_pattern_hits(matcher, doc):
 
 @pytest.fixture(scope="module")
 def pattern_tagger(tmp_path_factory):
-    from engine.tagger import Tagger
+    from engine.tagging.tagger import Tagger
 
     pats = "\n".join(f"      - {json.dumps(p)}" for p in PATTERNS)
     pack = write_pack(tmp_path_factory.mktemp("pack"), {"p.yml": f"""
@@ -136,7 +137,7 @@ rules:
 
 
 def test_rule_cache_hits_misses_and_survives_an_unwritable_dir(tmp_path, monkeypatch):
-    from engine.tagger import Tagger
+    from engine.tagging.tagger import Tagger
 
     pack = write_pack(tmp_path / "pack", PACK)
     cache = tmp_path / "cache"
@@ -199,7 +200,7 @@ def test_fast_path_matches_typer_path(tmp_path):
 
 
 def test_rule_cache_keeps_only_the_newest(tmp_path, monkeypatch):
-    from engine import rulecache
+    from engine.packs import cache as rulecache
 
     monkeypatch.setenv("REPOTAG_CACHE_DIR", str(tmp_path))
     monkeypatch.delenv("REPOTAG_NO_CACHE", raising=False)

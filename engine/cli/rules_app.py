@@ -23,7 +23,7 @@ NoBuiltinOpt = typer.Option(False, "--no-builtin", help="Do not load the built-i
 NoPluginsOpt = typer.Option(False, "--no-plugins", help="Ignore installed plugin packs and REPOTAG_RULES.")
 FormatOpt = typer.Option("text", "--format", help="text or json.")
 
-SCHEMA_FILE = Path(__file__).resolve().parent / "schema" / "rules.schema.json"
+SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema" / "rules.schema.json"
 
 
 def rel(file: str) -> str:
@@ -52,10 +52,10 @@ def _problems(exc) -> None:
 
 def _context(tags, rules, no_builtin, no_plugins, fmt="text"):
     """The tag list and the packs in use, or a clean exit 2."""
-    from .packs import discover
-    from .rules import RuleLoadError
-    from .tagger import load_taglist
-    from .taglist import TagListError
+    from ..packs.discover import discover
+    from ..packs.model import RuleLoadError
+    from ..tagging.tagger import load_taglist
+    from ..packs.taglist import TagListError
 
     if fmt not in ("text", "json"):
         _fail(f"--format must be text or json, not {fmt!r}")
@@ -82,7 +82,8 @@ def list_rules(
     fmt: str = FormatOpt,
 ):
     """Every rule (sorted by tag and id): its pack, file:line and what overrides or disables it."""
-    from .rules import RuleLoadError, load_packs
+    from ..packs.model import RuleLoadError
+    from ..packs.load import load_packs
 
     taglist, packs = _context(tags, rules, no_builtin, no_plugins, fmt)
     wanted = set()
@@ -140,8 +141,8 @@ def lint(
     strict: bool = typer.Option(False, "--strict", help="Exit 1 on warnings too."),
 ):
     """Check rule files: `file:line:col: code: message`; exit 1 on any error."""
-    from .lint import lint as run_lint
-    from .rules import RuleLoadError
+    from ..packs.lint import lint as run_lint
+    from ..packs.model import RuleLoadError
 
     taglist, packs = _context(tags, rules, no_builtin, no_plugins, fmt)
     try:
@@ -170,10 +171,11 @@ def test_examples(
     no_plugins: bool = NoPluginsOpt,
 ):
     """Run the `examples:` of rule files against the packs in use; exit 1 if any fails."""
-    from .packs import in_paths, packs_for_paths
-    from .rules import RuleLoadError, load_packs
-    from .ruletest import describe, run_examples
-    from .tagger import Tagger
+    from ..packs.discover import in_paths, packs_for_paths
+    from ..packs.model import RuleLoadError
+    from ..packs.load import load_packs
+    from ..reports.ruletest import describe, run_examples
+    from ..tagging.tagger import Tagger
 
     taglist, packs = _context(tags, rules, no_builtin, no_plugins)
     try:

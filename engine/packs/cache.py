@@ -2,7 +2,7 @@
 
 Loading the built-in pack means composing ~90 YAML files node by node, which
 costs far more than tagging one README. A successful load is pickled under
-the user's cache directory, keyed on the repotag and Python versions and on
+the user's cache directory, keyed on the engine's code files, the Python version and on
 the path and the full contents of every file that went into it (rule files,
 pack.yml, tags.json), so any edit, added or removed file misses the cache.
 Everything here fails silently: an unreadable, unwritable or corrupt cache
@@ -23,7 +23,7 @@ try:
 except ImportError:  # not CPython
     from hashlib import blake2b
 
-FORMAT = 3  # bump when the pickled classes change shape or how they are pickled
+FORMAT = 4  # bump when the pickled classes change shape or how they are pickled
 
 
 def cache_dir() -> Path:
@@ -41,15 +41,15 @@ def enabled() -> bool:
 
 def key(files: list[Path], extra: str = "") -> str:
     """Digest of everything a load depends on; the files in load order."""
-    from . import __version__
-
     h = blake2b(digest_size=20)
-    h.update(f"{FORMAT}\0{__version__}\0{sys.implementation.cache_tag}\0{extra}\0".encode())
+    h.update(f"{FORMAT}\0{sys.implementation.cache_tag}\0{extra}\0".encode())
     # The engine's own code shapes what is pickled (an edited checkout must
-    # not read a cache its classes no longer match): its files' sizes and times.
-    for src in sorted(Path(__file__).parent.glob("*.py")):
+    # not read a cache its classes no longer match): its files' paths, sizes
+    # and times. A new release changes them too, so no version is needed.
+    root = Path(__file__).resolve().parent.parent
+    for src in sorted(root.rglob("*.py")):
         st = src.stat()
-        h.update(f"{src.name}:{st.st_size}:{st.st_mtime_ns}\0".encode())
+        h.update(f"{src.relative_to(root).as_posix()}:{st.st_size}:{st.st_mtime_ns}\0".encode())
     for f in files:
         h.update(str(f).encode("utf-8", "surrogateescape") + b"\0")
         try:

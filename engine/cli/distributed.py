@@ -24,7 +24,7 @@ def worker_tagger(spec: TaggerSpec):
     """The Tagger of `spec` in this process, built on first use."""
     t = _taggers.get(spec)
     if t is None:
-        from .tagger import Tagger
+        from ..tagging.tagger import Tagger
 
         t = _taggers[spec] = Tagger.from_paths(spec.rules, spec.tags, builtin=spec.builtin,
                                                max_tags=spec.max_tags)
@@ -32,21 +32,21 @@ def worker_tagger(spec: TaggerSpec):
 
 
 def _records(items, spec: TaggerSpec) -> list[dict]:
-    from .batch import tag_record
+    from .records import tag_record
 
     tagger = worker_tagger(spec)
     return [tag_record(tagger, it, spec.max_tags)[0] for it in items]
 
 
 def _tag_lines(lines, spec: TaggerSpec, where: str) -> list[dict]:
-    from .inputs import jsonl_item
+    from ..inputs.read import jsonl_item
 
     items = (jsonl_item(line, f"{where}:{n}") for n, line in enumerate(lines, 1))
     return _records([it for it in items if it is not None], spec)
 
 
 def _tag_paths(paths, spec: TaggerSpec) -> list[dict]:
-    from .inputs import read_path
+    from ..inputs.read import read_path
 
     return _records([read_path(Path(p)) for p in paths], spec)
 
@@ -102,7 +102,7 @@ def main(argv=None) -> int:
         sys.stderr.write("repotag: the Dask path needs: pip install 'repotag[dask]'\n")
         return 2
     spec = spec_for(a.rules, a.tags, not a.no_builtin, a.max_tags)
-    from .batch import UsageError, load_tagger
+    from .run import UsageError, load_tagger
 
     try:  # fail here, with file:line problems, rather than on every worker
         _taggers[spec] = load_tagger(spec.rules, spec.tags, spec.max_tags, spec.builtin)
@@ -111,7 +111,7 @@ def main(argv=None) -> int:
     client = Client(a.scheduler) if a.scheduler else Client(LocalCluster(processes=True))
     with client:
         bag = tag_files_bag(a.inputs, spec) if a.files else tag_jsonl_bag(a.inputs, spec, a.blocksize)
-        from .batch import dumps
+        from .records import dumps
 
         bag.map(dumps).to_textfiles(f"{a.out.rstrip('/')}/part-*.jsonl")
     return 0

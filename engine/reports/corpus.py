@@ -6,9 +6,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .guard import tag_guarded, time_limit_from_env
-from .inputs import Item, expand
-from .report import progress
+from ..tagging.guard import tag_guarded, time_limit_from_env
+from ..inputs.read import Item, expand
+from .render import progress
 
 
 @dataclass

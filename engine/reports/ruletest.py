@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .rules import Example
-from .scoring import Evidence
-from .tagger import Tagger, TagResult
+from ..packs.model import Example
+from ..tagging.scoring import Evidence
+from ..tagging.tagger import Tagger, TagResult
 
 TOP_EVIDENCE = 3
 

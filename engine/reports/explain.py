@@ -23,8 +23,8 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from .matching import normalize_text
-from .report import Table, esc, loc_str, num, page
+from ..tagging.matching import normalize_text
+from .render import Table, esc, loc_str, num, page
 
 SCHEMA = 1
 NEAR_MISSES = 3
@@ -314,7 +314,7 @@ def html_report(data: dict, text: str) -> str:
                    num(e["adjusted"]), str(e["rank"] or "-"), esc(e["reason"] or "")] for e in entries]
     scores = Table("scores", ["tag", "id", "role", "status", "score", "adjusted", "rank", "reason"], score_rows,
                    frozenset({1, 4, 5, 6}))
-    from .report import html_table
+    from .render import html_table
 
     detail = []
     for i, e in enumerate(entries):

@@ -4,20 +4,20 @@ YAML is composed with the safe loader and walked node by node, so every value
 keeps its file:line:col and no YAML tag can construct an object. Problems are
 collected and raised together as RuleLoadError; nothing here prints.
 
-Kept apart from rules.py (the rule classes and the cached load_packs) so that
-`repotag tag` with the rule cache warm never compiles or imports any of this:
-rules.py forwards these names on first use.
+Kept apart from model.py (the rule classes) and load.py (the cached
+load_packs) so that `repotag tag` with the rule cache warm never compiles or
+imports any of this.
 """
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from .document import SCOPES
+from ..document.markdown import SCOPES
+from .model import (_COMPILED, MAX_WEIGHT, PACK_FILE, PATTERN_FLAGS, Change, Example, Fuzzy, Loc, Pattern, Problem,
+                    Rule, RuleLoadError, RuleSet, Term, builtin_dir, builtin_tags, rule_files)
 from .prefilter import required_literals
 from .regexguard import compile_rule_regex
-from .rules import (_COMPILED, MAX_WEIGHT, PACK_FILE, PATTERN_FLAGS, Change, Example, Fuzzy, Loc, Pattern, Problem,
-                    Rule, RuleLoadError, RuleSet, Term, builtin_dir, builtin_tags, rule_files)
 from .taglist import TagList
 
 _SAFE_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map")}

@@ -11,8 +11,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .packs import Pack, in_paths, packs_for_paths
-from .rules import Loc, Problem, Rule, RuleSet, YList, YMap, collect_packs, norm_term, read_yaml
+from .discover import Pack, in_paths, packs_for_paths
+from .model import Loc, Problem, Rule, RuleSet, norm_term
+from .read import YList, YMap, collect_packs, read_yaml
 from .taglist import TagList
 
 try:  # Python 3.11+

@@ -1,8 +1,7 @@
-"""Rules as plain data, and load_packs: rule packs through the rule cache.
+"""Rules as plain data: what a loaded rule pack is made of.
 
-The classes here are what a loaded rule pack is made of; reading and checking
-YAML lives in ruleload.py, which a run with the rule cache warm never imports
-(its names are still importable from here: see __getattr__ below).
+Reading and checking YAML lives in read.py, which a run with the rule cache
+warm never imports; load.py chooses between the two.
 """
 from __future__ import annotations
 
@@ -11,7 +10,6 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
 
-from . import rulecache
 from .taglist import TagList
 
 DEFAULT_SCOPES = ("title", "lede", "heading", "prose", "list", "table", "badge", "image")
@@ -162,9 +160,14 @@ def norm_term(s: str) -> str:
     return " ".join(s.lower().replace("-", " ").replace("_", " ").split())
 
 
+# The `engine` package folder: the wheel puts the rule data and tag list
+# there, a source checkout keeps them beside it.
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+
 def builtin_dir() -> Path:
     """The built-in pack: inside the installed package, or the source tree's rules/."""
-    here = Path(__file__).resolve().parent
+    here = _PACKAGE
     for cand in (here / "rules", here.parent / "rules"):
         if cand.is_dir():
             return cand
@@ -172,7 +175,7 @@ def builtin_dir() -> Path:
 
 
 def builtin_tags() -> Path:
-    here = Path(__file__).resolve().parent
+    here = _PACKAGE
     for cand in (here / "tags.json", here.parent / "tags.json"):
         if cand.is_file():
             return cand
@@ -183,37 +186,3 @@ def rule_files(pack_dir: Path) -> list[Path]:
     """Rule files of a pack, in a stable order independent of the file system."""
     files = [p for p in pack_dir.rglob("*") if p.suffix in (".yml", ".yaml") and p.is_file() and p.name != PACK_FILE]
     return sorted(files, key=lambda p: p.relative_to(pack_dir).as_posix())
-
-
-def load_packs(pack_dirs: list[Path], tags: TagList) -> RuleSet:
-    """load_packs_uncached through the rule cache (see rulecache.py)."""
-    pack_dirs = [Path(d) for d in pack_dirs]
-    files = [builtin_tags()]
-    for d in pack_dirs:
-        if d.is_dir():
-            files += [p for p in (d / "tags.json", d / PACK_FILE) if p.is_file()] + rule_files(d)
-    extra = repr(([str(d.resolve()) for d in pack_dirs], str(builtin_dir()), tags.source,
-                  [(t.id, t.name) for t in tags]))
-    digest = rulecache.key(files, extra)
-    cached = rulecache.load(digest)
-    if isinstance(cached, RuleSet):
-        cached.tags = tags
-        return cached
-    from .ruleload import load_packs_uncached
-
-    ruleset = load_packs_uncached(pack_dirs, tags)  # problems raise: only good loads are cached
-    rulecache.store(digest, ruleset)
-    return ruleset
-
-
-def __getattr__(name: str):
-    # The YAML loader's names (collect_packs, read_yaml, RULE_KEYS, ...) as
-    # they were when they lived here, imported on first use only.
-    if name.startswith("__"):
-        raise AttributeError(name)
-    from . import ruleload
-
-    try:
-        return getattr(ruleload, name)
-    except AttributeError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None

@@ -18,7 +18,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .rules import PACK_FILE, Loc, Problem, RuleLoadError, builtin_dir
+from .model import PACK_FILE, Loc, Problem, RuleLoadError, builtin_dir
 
 ENTRY_POINT_GROUP = "repotag.rules"
 ENV_VAR = "REPOTAG_RULES"

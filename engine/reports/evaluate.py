@@ -13,9 +13,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .inputs import Item, read_path
-from .report import Table, num
-from .taglist import TagList
+from ..inputs.read import Item, read_path
+from .render import Table, num
+from ..packs.taglist import TagList
 
 
 class GoldError(ValueError):

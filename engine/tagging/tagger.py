@@ -4,12 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import document
+from ..document import markdown as document
 from .matching import Matcher
-from .packs import discover
-from .rules import (Loc, Rule, RuleSet, Term, builtin_tags, load_packs)
+from ..packs.discover import discover
+from ..packs.model import Loc, Rule, RuleSet, Term, builtin_tags
+from ..packs.load import load_packs
 from .scoring import Evidence, Scores, TagScore, score
-from .taglist import TagList
+from ..packs.taglist import TagList
 
 
 @dataclass

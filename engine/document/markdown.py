@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from .inline import scan
-from .prefilter import fold
+from .fold import fold
 
 SCOPES = (
     "title", "lede", "heading", "prose", "list", "table", "badge", "image",
@@ -405,13 +405,13 @@ def _markdown():
     if _MD is None:
         from markdown_it import MarkdownIt
 
-        # Blocks only: inline content is read by engine/inline.py.
+        # Blocks only: inline content is read by engine/document/inline.py.
         _MD = MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING}).enable("table").disable("inline")
     return _MD
 
 
 def _inline(builder: _Builder, events: list[tuple], line: int) -> tuple[str, str]:
-    """Plain text of an inline run (engine/inline.py events), and its text
+    """Plain text of an inline run (engine/document/inline.py events), and its text
     outside links; images, links, code spans and inline HTML are handed to
     the builder as they pass."""
     parts: list[str] = []

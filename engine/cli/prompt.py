@@ -8,7 +8,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from .taglist import TagList, TagListError
+from ..packs.taglist import TagList, TagListError
 
 
 class PromptError(ValueError):

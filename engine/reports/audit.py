@@ -11,8 +11,8 @@ from collections import Counter, defaultdict
 
 from .corpus import Run, count_inputs, tag_corpus
 from .evaluate import confusions, figures, load_gold, per_tag_table, summary_lines, tag_name
-from .report import Table, esc, html_table, loc_str, num, page
-from .rules import norm_term
+from .render import Table, esc, html_table, loc_str, num, page
+from ..packs.model import norm_term
 
 NOISY_SHARE = 0.3
 NEAR_DUP_SCORE = 90.0
@@ -72,7 +72,7 @@ def near_duplicates(rules, tags, cutoff: float = NEAR_DUP_SCORE) -> list[dict]:
 
 def audit(tagger, paths: list[str], gold_path=None, input_format: str = "auto",
           noisy_share: float = NOISY_SHARE, near_dup: float = NEAR_DUP_SCORE, on_error=None) -> dict:
-    from .inputs import iter_inputs
+    from ..inputs.read import iter_inputs
 
     tags = tagger.tags
     gold = {d.id: list(d.tags) for d in load_gold(gold_path, tags)} if gold_path else None

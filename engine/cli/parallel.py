@@ -33,14 +33,14 @@ _max_tags = None
 def _init(spec: TaggerSpec) -> None:
     """Spawned workers rebuild the Tagger (from the rule cache, so cheaply)."""
     global _tagger, _max_tags
-    from .tagger import Tagger
+    from ..tagging.tagger import Tagger
 
     _max_tags = spec.max_tags
     _tagger = Tagger.from_paths(spec.rules, spec.tags, builtin=spec.builtin, max_tags=spec.max_tags)
 
 
 def _work(batch: list) -> list:
-    from .batch import tag_record
+    from .records import tag_record
 
     return [tag_record(_tagger, item, _max_tags) for item in batch]
 

@@ -13,10 +13,10 @@ import bisect
 import math
 from dataclasses import dataclass, field
 
-from .document import Document
+from ..document.markdown import Document
 from .matching import Hit
-from .regexguard import WINDOW
-from .rules import Loc, Rule, norm_term
+from ..packs.regexguard import WINDOW
+from ..packs.model import Loc, Rule, norm_term
 
 INTRO_SCOPES = ("prose", "list")
 

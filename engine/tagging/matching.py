@@ -5,10 +5,10 @@ from __future__ import annotations
 import bisect
 from typing import NamedTuple
 
-from .document import Document
-from .prefilter import fold_special
-from .regexguard import WINDOW, finditer_windowed
-from .rules import Rule, RuleSet, norm_term
+from ..document.markdown import Document
+from ..document.fold import fold_special
+from ..packs.regexguard import WINDOW, finditer_windowed
+from ..packs.model import Rule, RuleSet, norm_term
 
 # Characters with no spaces between words (CJK, kana, hangul) are not
 # word-bounded: a keyword like 数据库 matches inside a longer run.

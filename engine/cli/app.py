@@ -14,7 +14,7 @@ from typing import List, Optional
 
 import typer
 
-from .rules_cli import rules_app
+from .rules_app import rules_app
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Tag software READMEs from a fixed tag list, with reasons.")
@@ -33,7 +33,7 @@ def fail(message: str, code: int = 2):
 
 def load_tagger(rules: Optional[List[Path]], tags: Optional[Path], max_tags: Optional[int] = None,
                 builtin: bool = True, taglist=None):
-    from .batch import UsageError, load_tagger
+    from .run import UsageError, load_tagger
 
     try:
         return load_tagger(rules, tags, max_tags, builtin, taglist)
@@ -42,7 +42,7 @@ def load_tagger(rules: Optional[List[Path]], tags: Optional[Path], max_tags: Opt
 
 
 def emit(rec: dict) -> None:
-    from .batch import dumps
+    from .records import dumps
 
     sys.stdout.write(dumps(rec) + "\n")
 
@@ -59,7 +59,7 @@ def tag(
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes; output stays in input order."),
 ):
     """Tag READMEs: one JSON line per input, {"id":..,"tags":[..]}."""
-    from .batch import run_tag
+    from .run import run_tag
 
     raise typer.Exit(run_tag(paths, id_, input_format, tags, rules, max_tags, no_builtin, jobs))
 
@@ -71,11 +71,11 @@ def prompt(
     no_builtin: bool = NoBuiltinOpt,
 ):
     """Answer an LLM tagging prompt: README, id, N and tag list are read from the prompt."""
-    from .inputs import read_path, read_stdin
+    from ..inputs.read import read_path, read_stdin
     from .prompt import PromptError, parse_prompt
 
-    from .guard import tag_guarded, time_limit_from_env
-    from .inputs import Item, cap
+    from ..tagging.guard import tag_guarded, time_limit_from_env
+    from ..inputs.read import Item, cap
 
     # Read whole: the tag list follows the README, so only the README is capped.
     item = read_stdin(whole=True) if file == "-" else read_path(Path(file), whole=True)
@@ -121,7 +121,7 @@ def write_out(text: str, out: Optional[Path]) -> None:
 
 def write_blocks(blocks: list, out: Optional[Path]) -> None:
     """Text report: rich on a terminal, plain when piped or written to a file."""
-    from .report import print_blocks
+    from ..reports.render import print_blocks
 
     if out is None:
         print_blocks(blocks)
@@ -144,8 +144,8 @@ def explain(
     no_builtin: bool = NoBuiltinOpt,
 ):
     """Explain a README's tags: evidence with rule file:line and README line:column, near misses."""
-    from .explain import explain as run_explain, html_report, text_blocks
-    from .inputs import read_path, read_stdin
+    from ..reports.explain import explain as run_explain, html_report, text_blocks
+    from ..inputs.read import read_path, read_stdin
 
     if format_ not in ("text", "json", "html"):
         fail(f"--format must be text, json or html, not {format_!r}")
@@ -177,8 +177,8 @@ def eval_(
     no_builtin: bool = NoBuiltinOpt,
 ):
     """Tag every README of a gold file and score: micro/macro P/R/F1, top-1, success@3, exact, untagged."""
-    from .evaluate import GoldError, evaluate, per_tag_table, summary_lines
-    from .report import print_blocks
+    from ..reports.evaluate import GoldError, evaluate, per_tag_table, summary_lines
+    from ..reports.render import print_blocks
 
     tagger = load_tagger(rules, tags, max_tags, not no_builtin)
     try:
@@ -211,8 +211,8 @@ def audit(
     no_builtin: bool = NoBuiltinOpt,
 ):
     """Audit a corpus: tag distribution, silent and noisy rules, keyword clashes; with --gold, P/R/F1 and blame."""
-    from .audit import audit as run_audit, html_report, json_data, text_blocks
-    from .evaluate import GoldError
+    from ..reports.audit import audit as run_audit, html_report, json_data, text_blocks
+    from ..reports.evaluate import GoldError
 
     if format_ not in ("table", "json", "html"):
         fail(f"--format must be table, json or html, not {format_!r}")
