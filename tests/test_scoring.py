@@ -109,3 +109,61 @@ def test_tags_without_rules_match_their_name(tmp_path):
     res = t.tag("# Omega\n")
     assert res.tags == [50]
     assert res.evidence[0].rule_id == "name/omega"
+
+
+# ---------------------------------------------------------------- rule-level factors and the first tag
+
+FACTOR_RULES = """
+rules:
+  - id: a/usage
+    tag: alpha
+    scopes: [code]
+    scope_factors: {code: 1.0}
+    section_factors: false
+    keywords: [apple]
+  - id: b/usage
+    tag: beta
+    scopes: [code]
+    keywords: [apple]
+"""
+
+
+@pytest.fixture(scope="module")
+def factor_tagger(tmp_path_factory):
+    pack = write_pack(tmp_path_factory.mktemp("f"), {"pack.yml": PACK, "r.yml": FACTOR_RULES})
+    return Tagger.from_paths([pack], TAGS, builtin=False)
+
+
+def test_a_rule_names_its_own_scope_and_section_factors(factor_tagger):
+    res = factor_tagger.tag("# T\n\n## Installation\n\n```\n$ apple --now\n```\n")
+    a, b = ev(res, 10), ev(res, 20)
+    assert (a[0].scope_factor, a[0].section_factor) == (1.0, 1.0)  # the rule's own
+    assert (b[0].scope_factor, b[0].section_factor) == (0.2, 0.5)  # the pack's
+    assert res.scores[10] == pytest.approx(10 * res.scores[20])  # 1.0 × 1.0 against 0.2 × 0.5
+
+
+def test_rule_factor_keys_are_checked(tmp_path):
+    from engine.packs.model import RuleLoadError
+
+    bad = "rules:\n  - id: a/x\n    tag: alpha\n    scope_factors: {kode: 1, code: 11}\n    section_factors: 'no'\n    keywords: [apple]\n"
+    pack = write_pack(tmp_path / "p", {"pack.yml": PACK, "r.yml": bad})
+    with pytest.raises(RuleLoadError) as exc:
+        Tagger.from_paths([pack], TAGS, builtin=False)
+    codes = sorted((p.loc.line, p.code) for p in exc.value.problems)
+    assert codes == [(4, "unknown-scope"), (4, "wrong-type"), (5, "wrong-type")]
+
+
+def test_first_tag_needs_only_first_min_score(tmp_path):
+    pack = write_pack(tmp_path / "p", {"pack.yml": PACK + "first_min_score: 0.5\n", "r.yml": RULES})
+    t = Tagger.from_paths([pack], TAGS, builtin=False)
+    res = t.tag("# T\n\n## Notes\n\nbanana and apple, apple\n")  # alpha 1.5, beta 1.0: both < min_score
+    assert res.tags == [10]  # the best one is answered; the second still needs min_score
+    first = next(r for r in res.ranking if r.tag == 10)
+    assert first.status == "chosen" and "first_min_score" in first.reason
+    assert next(r for r in res.ranking if r.tag == 20).status == "below-threshold"
+    assert t.tag("# T\n\n## Notes\n\nnothing here\n").tags == []  # no evidence: no answer
+    assert t.tag("# T\n\n## Notes\n\n```\ngrape\n```\n").tags == []  # code: 0.2 < first_min_score
+
+
+def test_without_first_min_score_the_first_tag_needs_min_score(tagger):
+    assert tagger.tag("# T\n\n## Notes\n\nbanana and apple, apple\n").tags == []

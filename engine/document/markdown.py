@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from . import defining
 from .inline import scan
 from .fold import fold
 
@@ -522,6 +523,7 @@ def parse(text: str) -> Document:
                 seg.scope = "lede"
                 doc.lede, doc.lede_line = seg.text, seg.line
                 break
+    defining.promote(doc)
     return doc
 
 

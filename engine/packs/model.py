@@ -115,6 +115,10 @@ class Rule:
     fuzzy: list[Fuzzy] = field(default_factory=list)
     negative: list[Term] = field(default_factory=list)
     negative_patterns: list[Pattern] = field(default_factory=list)
+    # The rule's own (scope, factor) pairs, replacing the pack's for its hits.
+    scope_factors: tuple = ()
+    # False: the pack's section_factors (install, licence, ... sections) do not apply.
+    section_factors: bool = True
     # Overrides and the disable applied by later files, in order (for `rules list`).
     changes: list["Change"] = field(default_factory=list)
 

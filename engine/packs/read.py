@@ -135,7 +135,8 @@ def read_yaml(path: Path, problems: list[Problem]):
 # ---------------------------------------------------------------- validation
 
 FILE_KEYS = ("tag", "rules", "examples", "description", "disable", "override")
-RULE_KEYS = ("id", "tag", "description", "weight", "scopes", "keywords", "patterns", "fuzzy", "negative")
+RULE_KEYS = ("id", "tag", "description", "weight", "scopes", "scope_factors", "section_factors", "keywords", "patterns",
+             "fuzzy", "negative")
 EXAMPLE_KEYS = ("text", "tags", "not", "description")
 
 
@@ -238,6 +239,31 @@ def _rule_fields(m: YMap, tags: TagList, problems: list[Problem]) -> dict:
                     tip = f" (did you mean {hint[0]!r}?)" if hint else f" (known: {', '.join(SCOPES)})"
                     problems.append(Problem(sloc, f"unknown scope {s!r}{tip}", "unknown-scope"))
             out["scopes"] = frozenset(s for s in sc if s in SCOPES)
+    if "scope_factors" in m:
+        # Structural evidence (an install line, a usage block) is the kind
+        # itself where the pack discounts code and install sections: such a
+        # rule names its own factors instead of inflating its weights.
+        sf = m["scope_factors"]
+        if not isinstance(sf, YMap):
+            problems.append(Problem(m.vallocs["scope_factors"], "scope_factors must map scope to factor", "wrong-type"))
+        else:
+            own = {}
+            for k, v in sf.items():
+                if k not in SCOPES:
+                    problems.append(Problem(sf.keylocs[k], f"unknown scope {k!r}", "unknown-scope"))
+                elif isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= MAX_WEIGHT:
+                    problems.append(Problem(sf.vallocs[k], f"a scope factor must be a number in [0, {MAX_WEIGHT:g}]",
+                                            "wrong-type"))
+                else:
+                    own[k] = float(v)
+            out["scope_factors"] = tuple(sorted(own.items()))
+    if "section_factors" in m:
+        v = m["section_factors"]
+        if not isinstance(v, bool):
+            problems.append(Problem(m.vallocs["section_factors"], "section_factors of a rule must be true or false",
+                                    "wrong-type"))
+        else:
+            out["section_factors"] = v
     if "keywords" in m:
         out["keywords"] = [Term(text, w, tloc) for text, w, tloc, _ in
                            _terms(m["keywords"], m.vallocs["keywords"], "keywords", problems)]
@@ -413,6 +439,7 @@ DEFAULT_SETTINGS: dict = {
     "section_factors": [],
     "repeat_decay": 0.5,
     "min_score": 2.5,
+    "first_min_score": None,  # None: the first tag needs min_score like the others
     "relative_min": 0.0,
     "max_tags": 3,
     "overlap_groups": [],
@@ -432,7 +459,7 @@ def load_settings(path: Path, tags: TagList, settings: dict, problems: list[Prob
         problems.append(Problem(Loc(str(path), 1), "pack.yml must be a mapping", "wrong-type"))
         return
     _unknown_keys(data, SETTINGS_KEYS + ("name", "description"), "pack.yml", problems)
-    for key in ("intro_factor", "repeat_decay", "min_score", "relative_min", "overlap_penalty"):
+    for key in ("intro_factor", "repeat_decay", "min_score", "first_min_score", "relative_min", "overlap_penalty"):
         if key in data:
             v = data[key]
             if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:

@@ -94,11 +94,17 @@ def weigh(hits: list[Hit], rules: list[Rule], doc: Document, settings: dict) -> 
     # Newline offsets per segment: counting them from the segment start for
     # every hit was quadratic in a one-paragraph 500,000-character README.
     newlines: dict[int, list[int]] = {}
+    own: dict[int, dict] = {}  # rule index → its scope factors over the pack's
     out: list[Evidence] = []
     for h in hits:
         rule = rules[h.rule]
         seg = doc.segments[h.segment]
-        sf = scope_factors.get(seg.scope, 1.0)
+        factors = scope_factors
+        if rule.scope_factors:
+            factors = own.get(h.rule)
+            if factors is None:
+                factors = own[h.rule] = {**scope_factors, **dict(rule.scope_factors)}
+        sf = factors.get(seg.scope, 1.0)
         if seg.intro and seg.scope in INTRO_SCOPES:
             sf *= intro
         nl = newlines.get(h.segment)
@@ -109,7 +115,7 @@ def weigh(hits: list[Hit], rules: list[Rule], doc: Document, settings: dict) -> 
             tag=rule.tag, rule_id=rule.id, rule_loc=rule.loc, kind=h.kind, term=h.term,
             matched=h.matched, scope=seg.scope, section=seg.section, line=line,
             weight=h.weight * rule.weight, scope_factor=sf,
-            section_factor=section_factor(seg.section, settings, cache),
+            section_factor=section_factor(seg.section, settings, cache) if rule.section_factors else 1.0,
             segment=h.segment, start=h.start, end=h.end,
         ))
     return out
@@ -196,6 +202,10 @@ def total(evidence: list[Evidence], settings: dict) -> dict[int, float]:
 
 def select(totals: dict[int, float], settings: dict, max_tags: int, evidence: list[Evidence]) -> tuple[list[int], list[TagScore]]:
     min_score = settings["min_score"]
+    # A README with content gets its best-supported tag even below
+    # min_score, as a curator would answer; further tags need min_score.
+    first_min = settings.get("first_min_score")
+    first_min = min_score if first_min is None else min(first_min, min_score)
     rel = settings["relative_min"]
     groups = settings["overlap_groups"]
     penalty = settings["overlap_penalty"]
@@ -216,7 +226,7 @@ def select(totals: dict[int, float], settings: dict, max_tags: int, evidence: li
     while pool and len(chosen) < max_tags:
         best = min(pool, key=lambda t: (-round(adjusted(t, chosen), 9), t))
         adj = adjusted(best, chosen)
-        if adj < min_score or adj < rel * top:
+        if adj < (min_score if chosen else first_min) or adj < rel * top:
             break
         chosen.append(best)
         pool.remove(best)
@@ -225,9 +235,12 @@ def select(totals: dict[int, float], settings: dict, max_tags: int, evidence: li
         s = totals[t]
         adj = adjusted(t, [c for c in chosen if c != t])
         if t in chosen:
-            ranking.append(TagScore(t, s, "chosen", adj, ""))
+            why = "" if adj >= min_score else f"the best tag: score {adj:.2f} >= first_min_score {first_min:g}"
+            ranking.append(TagScore(t, s, "chosen", adj, why))
         elif s <= 0 and t in cancelled:
             ranking.append(TagScore(t, s, "cancelled", adj, "negative evidence outweighs the positive"))
+        elif not chosen and s < first_min:
+            ranking.append(TagScore(t, s, "below-threshold", adj, f"score {s:.2f} < first_min_score {first_min:g}"))
         elif s < min_score:
             ranking.append(TagScore(t, s, "below-threshold", adj, f"score {s:.2f} < min_score {min_score:g}"))
         elif adj < min_score:

@@ -1,0 +1,76 @@
+"""The defining sentence: "X is a/an …" near the top says what a project is.
+
+The lede is the first descriptive paragraph, but many READMEs open with a
+slogan ("Simple. Powerful. Fast."), a notice or a welcome line and define the
+project a paragraph or two later: "structlog is the production-ready logging
+solution for Python", "HandBrake is a tool for converting video". Such a
+sentence in the first screen is the strongest evidence a README holds, so
+its segment is read with the lede's weight as well.
+
+A post-pass over a built Document, so every parser path shares it.
+"""
+from __future__ import annotations
+
+import re
+
+# How far down the README "the first screen" reaches.
+FIRST_SCREEN_LINES = 60
+FIRST_SCREEN_SEGMENTS = 8  # prose and list segments looked at
+SENTENCES = 2  # of each segment: the definition opens a paragraph
+
+_ARTICLE = r"(?:a|an|the|one of the|your)"
+# "<subject> is/are a|an|the …": the subject is a name (up to four words) or it/this.
+_DEFINING = re.compile(
+    r"^\W{0,3}(?P<subject>[\w.+#@/-]+(?: [\w.+#@/-]+){0,3}?)(?:\s*\([^)]{0,60}\))?,?"
+    r" (?:is|are)(?: also| basically| simply| now)? " + _ARTICLE + r"\b",
+    re.I,
+)
+# CJK: "X 是一个/一款/一套 …", "X は … です" (Japanese definition), "X 는 … 입니다".
+_DEFINING_CJK = re.compile(r"^\W{0,3}(?P<subject>[^\s，。,.]{1,40}?)\s*(?:是一个|是一款|是一套|是一种|是一個|是一款|は[^。]{2,80}です)")
+_PRONOUN = re.compile(r"^(?:it|this(?: \w+)?|that|which)$", re.I)
+_PEOPLE = re.compile(r"^(?:we|i|you|they|there|here)$", re.I)  # "We are a foundation project" defines no project
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+")
+_TOKEN = re.compile(r"[\w.+#-]+")
+
+
+def _names(title: str | None) -> set[str]:
+    """Lower-cased words of the title: the project's name is among them."""
+    return {w.lower().strip(".-") for w in _TOKEN.findall(title or "")} - {""}
+
+
+def defines(sentence: str, names: set[str]) -> bool:
+    """Whether the sentence defines the project: its subject is the title's
+    name, a pronoun ("It is a …"), or, without a title, a single name."""
+    m = _DEFINING.match(sentence) or _DEFINING_CJK.match(sentence)
+    if not m:
+        return False
+    subject = m.group("subject").strip()
+    if _PRONOUN.match(subject):
+        return True
+    if _PEOPLE.match(subject):
+        return False
+    words = {w.lower().strip(".-") for w in _TOKEN.findall(subject)}
+    if names:
+        return bool(words & names)
+    return len(words) == 1
+
+
+def promote(doc) -> None:
+    """Read the first defining sentence of the first screen as lede too."""
+    names = _names(doc.title)
+    seen = 0
+    for seg in doc.segments:
+        if seg.line > FIRST_SCREEN_LINES or seen >= FIRST_SCREEN_SEGMENTS:
+            return
+        if seg.scope == "lede":
+            if any(defines(s, names) for s in _SENTENCE_END.split(seg.text, SENTENCES)[:SENTENCES]):
+                return  # the lede already says it
+            continue
+        if seg.scope not in ("prose", "list"):
+            continue
+        seen += 1
+        if any(defines(s, names) for s in _SENTENCE_END.split(seg.text, SENTENCES)[:SENTENCES]):
+            seg.scope = "lede"
+            if doc.lede is None:
+                doc.lede, doc.lede_line = seg.text, seg.line
+            return
