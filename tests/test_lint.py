@@ -119,3 +119,32 @@ def test_nested_quantifier_detection(source, risky):
     from engine.packs.regexguard import backtracking_risk
 
     assert bool(backtracking_risk(source)) is risky
+
+
+INTENDED_PACK = {
+    "tags.json": '[{"id": 1, "name": "alpha"}, {"id": 2, "name": "beta"}, {"id": 3, "name": "gamma"}, {"id": 4, "name": "delta"}]',
+    "pack.yml": "overlap_groups: [[alpha, beta]]\nshared_vocabulary: [[alpha, gamma]]\n",
+    "r.yml": """
+rules:
+  - {id: a/lede, tag: alpha, scopes: [title, lede], keywords: [kilo, mega]}
+  - {id: a/heading, tag: alpha, scopes: [heading], keywords: [kilo]}
+  - {id: a/body, tag: alpha, scopes: [heading, prose], keywords: [kilo]}
+  - {id: b/k, tag: beta, keywords: [kilo]}
+  - {id: g/k, tag: gamma, keywords: [mega]}
+  - {id: d/k, tag: delta, keywords: [kilo]}
+  - {id: a/cjk, tag: alpha, patterns: ['(前端|后端)框架', '\\bweb ?框架', 'webkit']}
+""",
+}
+
+
+def test_intended_duplicates_are_silent_and_the_rest_reported(tmp_path):
+    pack = write_pack(tmp_path / "p", INTENDED_PACK)
+    proc = run_cli("rules", "lint", "--no-builtin", "--no-plugins", "--tags", pack / "tags.json",
+                   "--format", "json", pack)
+    codes = ("duplicate-keyword", "keyword-two-tags", "unbounded-pattern")
+    probs = [(p["code"], p["line"]) for p in json.loads(proc.stdout)["problems"] if p["code"] in codes]
+    # a/heading repeats a/lede's keyword in another scope: intended. a/body repeats
+    # a/heading's in `heading`: it counts twice there. beta (overlap group) and gamma
+    # (shared vocabulary) may share alpha's keywords; delta may not. CJK pattern
+    # edges need no \b; a Latin one does.
+    assert sorted(probs) == [("duplicate-keyword", 5), ("keyword-two-tags", 8), ("unbounded-pattern", 9)], probs

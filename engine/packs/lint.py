@@ -68,6 +68,12 @@ def _variable(lo: int, hi: int) -> bool:
     return hi == _sc.MAXREPEAT or hi - lo >= 10
 
 
+def _unspaced(c: str) -> bool:
+    """A letter of a script written without spaces between words (CJK, kana, hangul, Thai)."""
+    o = ord(c)
+    return 0x2E80 <= o <= 0x9FFF or 0xAC00 <= o <= 0xD7AF or 0xF900 <= o <= 0xFAFF or 0x0E00 <= o <= 0x0EFF
+
+
 def _letter_edge(items, first: bool) -> bool:
     """Whether the regex's first (last) character is a literal letter with no
     \\b or lookaround before (after) it."""
@@ -76,7 +82,8 @@ def _letter_edge(items, first: bool) -> bool:
         return False
     op, av = items[0] if first else items[-1]
     if op == _sc.LITERAL:
-        return chr(av).isalpha()
+        # CJK and kana have no word boundaries to miss: '前端框架' is bounded as written.
+        return chr(av).isalpha() and not _unspaced(chr(av))
     if op in _REPEATS:
         lo, _, sub = av
         return lo >= 1 and _letter_edge(sub, first)
@@ -138,22 +145,36 @@ def _deliberate_variant(a: str, b: str) -> bool:
     return True
 
 
-def _keyword_findings(rules: list[Rule], tags: TagList) -> list[Problem]:
+def _grouped(groups: list, a: int, b: int) -> bool:
+    return any(a in g and b in g for g in groups)
+
+
+def _keyword_findings(rules: list[Rule], tags: TagList, groups: list) -> list[Problem]:
+    """Keywords written twice. Intended and silent: the same keyword in rules
+    of one tag that count in different scopes (a title/lede rule and a
+    heading rule), and a keyword shared by two tags that pack.yml groups
+    (overlap_groups: near-synonyms; shared_vocabulary: neighbours). Reported: the rest."""
     out = []
     first: dict[str, tuple[Rule, object]] = {}
+    seen: dict[str, list[tuple[Rule, object]]] = {}
     for r in rules:
         for t in r.keywords:
             key = norm_term(t.text)
-            if key not in first:
-                first[key] = (r, t)
-                continue
-            r0, t0 = first[key]
-            if r0.tag != r.tag:
-                out.append(Problem(t.loc, f"keyword {_q(t.text)} counts for tag {_name(tags, r.tag)!r} here and for "
-                                          f"{_name(tags, r0.tag)!r} at {t0.loc} ({r0.id})", "keyword-two-tags"))
-            else:
-                out.append(Problem(t.loc, f"keyword {_q(t.text)} is already a keyword of tag {_name(tags, r.tag)!r} "
-                                          f"at {t0.loc} ({r0.id})", "duplicate-keyword"))
+            earlier = seen.setdefault(key, [])
+            first.setdefault(key, (r, t))
+            for r0, t0 in earlier:
+                if r0.tag == r.tag and r0.scopes & r.scopes:
+                    where = ", ".join(sorted(r0.scopes & r.scopes))
+                    out.append(Problem(t.loc, f"keyword {_q(t.text)} is already a keyword of tag {_name(tags, r.tag)!r} "
+                                              f"at {t0.loc} ({r0.id}), and both count in {where}: it counts twice there",
+                                       "duplicate-keyword"))
+                    break
+                if r0.tag != r.tag and not _grouped(groups, r0.tag, r.tag):
+                    out.append(Problem(t.loc, f"keyword {_q(t.text)} counts for tag {_name(tags, r.tag)!r} here and for "
+                                              f"{_name(tags, r0.tag)!r} at {t0.loc} ({r0.id}); if both tags truly apply, "
+                                              "name the pair in pack.yml's shared_vocabulary", "keyword-two-tags"))
+                    break
+            earlier.append((r, t))
     out += _near_duplicates(first, tags)
     return out
 
@@ -236,7 +257,8 @@ def lint(paths, in_use: list[Pack], tags: TagList) -> list[Finding]:
         for t in r.negative:
             problems += _keyword_shape(t, "negative term")
         problems += _pattern_findings(r)
-    problems += _keyword_findings(rs.rules, rs.tags)
+    problems += _keyword_findings(rs.rules, rs.tags,
+                                  [*rs.settings.get("overlap_groups", []), *rs.settings.get("shared_vocabulary", [])])
     problems += _example_findings(rs, only)
     whole = [p for p in map(Path, paths or ()) if p.is_dir()]
     coverage = _coverage_findings(rs) if not paths or whole else []

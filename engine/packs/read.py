@@ -443,11 +443,15 @@ DEFAULT_SETTINGS: dict = {
     "relative_min": 0.0,
     "max_tags": 3,
     "overlap_groups": [],
+    # Tags that share vocabulary without being near-synonyms (cicd and
+    # deploy-tool): lint accepts a keyword counting for both; scoring ignores it.
+    "shared_vocabulary": [],
     "overlap_penalty": 1.0,
     "overlap_free": 0,
 }
 
 SETTINGS_KEYS = tuple(DEFAULT_SETTINGS)
+TAG_GROUP_KEYS = ("overlap_groups", "shared_vocabulary")  # settings that are lists of lists of tags
 
 
 def load_settings(path: Path, tags: TagList, settings: dict, problems: list[Problem]) -> None:
@@ -504,19 +508,21 @@ def load_settings(path: Path, tags: TagList, settings: dict, problems: list[Prob
                     continue
                 out.append((rx, float(item["factor"])))
             settings["section_factors"] = out
-    if "overlap_groups" in data:
-        groups = data["overlap_groups"]
+    for key in TAG_GROUP_KEYS:
+        if key not in data:
+            continue
+        groups = data[key]
         out = []
         if not isinstance(groups, YList):
-            problems.append(Problem(data.vallocs["overlap_groups"], "overlap_groups must be a list of lists of tags", "wrong-type"))
+            problems.append(Problem(data.vallocs[key], f"{key} must be a list of lists of tags", "wrong-type"))
         else:
             for g, loc in zip(groups, groups.locs):
                 if not isinstance(g, YList):
-                    problems.append(Problem(loc, "an overlap group is a list of tags", "wrong-type"))
+                    problems.append(Problem(loc, f"an item of {key} is a list of tags", "wrong-type"))
                     continue
                 ids = [_tag_ref(ref, gl, tags, problems) for ref, gl in zip(g, g.locs)]
                 out.append(frozenset(i for i in ids if i is not None))
-            settings["overlap_groups"] = out
+            settings[key] = out
 
 
 # ---------------------------------------------------------------- packs
@@ -595,12 +601,13 @@ def collect_packs(pack_dirs, tags: TagList) -> tuple[RuleSet, list[Problem]]:
             return tid if same else _remap([tid], ptags, tags)[0]
 
         if (pack_dir / PACK_FILE).is_file():
-            n_groups = len(settings["overlap_groups"])
+            n_groups = {key: len(settings[key]) for key in TAG_GROUP_KEYS}
             load_settings(pack_dir / PACK_FILE, ptags, settings, problems)
-            if not same and settings["overlap_groups"] is not None:
-                groups = settings["overlap_groups"]
-                settings["overlap_groups"] = groups[:n_groups] + [
-                    frozenset(i for i in _remap(sorted(g), ptags, tags) if i is not None) for g in groups[n_groups:]]
+            for key in TAG_GROUP_KEYS:
+                if not same and settings[key] is not None:
+                    groups, n = settings[key], n_groups[key]
+                    settings[key] = groups[:n] + [
+                        frozenset(i for i in _remap(sorted(g), ptags, tags) if i is not None) for g in groups[n:]]
         changes: list[Change] = []
         for path in rule_files(pack_dir):
             rs.files.append(str(path))
