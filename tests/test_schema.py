@@ -69,10 +69,11 @@ def test_schema_accepts_a_full_plugin_file(schema):
     assert errors(schema, doc) == []
 
 
-def test_pre_commit_hook_runs_rules_lint():
-    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
-    assert hook["entry"] == "repotag rules lint"
-    assert hook["language"] == "python"
+def test_pre_commit_hooks_run_rules_lint_and_rules_test():
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert [h["entry"] for h in hooks] == ["repotag rules lint", "repotag rules test"]
+    assert {h["language"] for h in hooks} == {"python"}
+    assert all(h["files"] == hooks[0]["files"] for h in hooks)  # both see the same rule files
 
 
 def test_documented_editor_header_points_at_the_schema():
