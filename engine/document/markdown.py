@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from . import defining
+from . import lede
 from .inline import scan
 from .fold import fold
 
@@ -59,6 +59,11 @@ _JUNK = re.compile(r"!?\[[^\[\]\n]*\]|^\s*\.\. [\w|-]+::.*$|^\s*:\w+:.*$", re.M)
 
 
 _ADMONITION = re.compile(r"\s*\[!(?:NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]", re.I)
+# A notice at the top ("Note: v2 is out!", "📢 We moved") announces, it does not describe.
+_NOTICE = re.compile(
+    r"\W{0,3}(?:note|notice|warning|important|caution|attention|heads[ -]up|news|update|announcement|"
+    r"disclaimer|deprecated|deprecation|hint|breaking)\b\W|[\U0001F4E2\U0001F4E3\U0001F6A8\u26A0\u2757\U0001F195\U0001F389]",
+    re.I)
 
 
 def descriptive(text: str) -> bool:
@@ -248,13 +253,14 @@ class _Builder:
         intro = not self.seen_heading_after_title
         if scope == "prose" and doc.lede is None and intro and (doc.title is not None or not self.any_heading):
             # A GitHub admonition ("> [!IMPORTANT] ...") is a notice, not a description.
-            if descriptive(text if unlinked is None else unlinked) and not _ADMONITION.match(text):
+            if descriptive(text if unlinked is None else unlinked) and not _ADMONITION.match(text) \
+                    and not _NOTICE.match(text):
                 doc.lede, doc.lede_line, scope = text, line, "lede"
         if scope in ("prose", "list", "table") and not self.described:
             self.described = descriptive(text if unlinked is None else unlinked)
         doc.segments.append(Segment(scope, text, line, self._section, intro))
 
-    def heading(self, level: int, text: str, line: int, unlinked: str | None = None) -> None:
+    def heading(self, level: int, text: str, line: int, unlinked: str | None = None, html: bool = False) -> None:
         text = clean_heading(text)
         if not text:
             return
@@ -268,7 +274,9 @@ class _Builder:
         self.any_heading = True
         # The first heading is the title when nothing described the project
         # before it: "# Name", or "Name\n----" in READMEs that start at H2.
-        if doc.title is None and level <= 2 and not doc.headings and doc.lede is None and not self.described:
+        # HTML-centred READMEs also set the name as <h3 align="center">.
+        if doc.title is None and level <= (3 if html else 2) and not doc.headings and doc.lede is None \
+                and not self.described:
             doc.title, doc.title_line = text, line
             doc.segments.append(Segment("title", text, line, "", True))
             return
@@ -332,7 +340,7 @@ class _HtmlText(HTMLParser):
         if not text.strip():
             return
         if self.heading:
-            self.b.heading(self.heading, text, self.buf_line, unlinked)
+            self.b.heading(self.heading, text, self.buf_line, unlinked, html=True)
         elif self.pre:
             self.b.code("", text, self.buf_line, False)
         elif "li" in self.ctx:
@@ -523,7 +531,7 @@ def parse(text: str) -> Document:
                 seg.scope = "lede"
                 doc.lede, doc.lede_line = seg.text, seg.line
                 break
-    defining.promote(doc)
+    lede.promote(doc)
     return doc
 
 

@@ -1,4 +1,18 @@
-"""The defining sentence: "X is a/an …" near the top says what a project is.
+"""Where a README says what its project is, beyond the first paragraph.
+
+The builder takes the first descriptive paragraph as the lede. This pass, run
+on the built Document so every parser path shares it, also reads as lede:
+
+- a subtitle: a heading right under the title that is a phrase, not a section
+  name ("Zapp\n====\n\nA message broker\n----"), as reStructuredText and
+  some Markdown READMEs write their tagline;
+- the list a short lede introduces with a colon ("Zapp provides:" then "- a
+  message broker for IoT devices"): its first item says what the project is
+  (further items are features, and read as lede they cost precision on the
+  labelled READMEs);
+- the defining sentence, below.
+
+The defining sentence: "X is a/an …" near the top says what a project is.
 
 The lede is the first descriptive paragraph, but many READMEs open with a
 slogan ("Simple. Powerful. Fast."), a notice or a welcome line and define the
@@ -7,7 +21,6 @@ solution for Python", "HandBrake is a tool for converting video". Such a
 sentence in the first screen is the strongest evidence a README holds, so
 its segment is read with the lede's weight as well.
 
-A post-pass over a built Document, so every parser path shares it.
 """
 from __future__ import annotations
 
@@ -55,8 +68,59 @@ def defines(sentence: str, names: set[str]) -> bool:
     return len(words) == 1
 
 
+# Headings that open a section rather than say what the project is.
+_SECTION_NAME = re.compile(
+    r"^\W*(?:table of contents|contents|toc|overview|introduction|intro|about|features?|highlights|"
+    r"install(?:ation|ing)?|setup|getting started|quick ?start|usage|examples?|demo|documentation|docs|"
+    r"requirements|build(?:ing)?|license|licence|contributing|credits|news|changelog|status|motivation|why\b)",
+    re.I)
+LIST_ITEMS = 1  # items of a colon-introduced list read as lede
+SHORT_LEDE_WORDS = 12  # a lede this short that ends in ':' leaves the saying to its list
+
+
+def _subtitle(doc) -> None:
+    segs = doc.segments
+    for i, seg in enumerate(segs):
+        if seg.scope in ("badge", "link", "image"):
+            continue
+        if seg.scope != "title":
+            return
+        nxt = next((s for s in segs[i + 1:] if s.scope not in ("badge", "link", "image")), None)
+        if nxt is not None and nxt.scope == "heading" and len(nxt.text.split()) >= 3 \
+                and not _SECTION_NAME.match(nxt.text) and not nxt.text.rstrip().endswith("?"):
+            nxt.scope = "lede"
+            if doc.lede is None:
+                doc.lede, doc.lede_line = nxt.text, nxt.line
+        return
+
+
+def _colon_list(doc) -> None:
+    segs = doc.segments
+    for i, seg in enumerate(segs):
+        if seg.scope != "lede":
+            continue
+        if not seg.text.rstrip().endswith((":", "：")) or len(seg.text.split()) > SHORT_LEDE_WORDS:
+            return
+        taken = 0
+        for item in segs[i + 1:]:
+            if item.scope in ("link", "badge", "image", "inline_code"):
+                continue
+            if item.scope != "list" or taken == LIST_ITEMS:
+                return
+            item.scope = "lede"
+            taken += 1
+        return
+
+
 def promote(doc) -> None:
-    """Read the first defining sentence of the first screen as lede too."""
+    """Read the subtitle, a colon's list and the first defining sentence of
+    the first screen as lede too."""
+    _subtitle(doc)
+    _colon_list(doc)
+    _defining(doc)
+
+
+def _defining(doc) -> None:
     names = _names(doc.title)
     seen = 0
     for seg in doc.segments:

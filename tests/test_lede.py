@@ -1,7 +1,7 @@
 """The defining sentence near the top is read with the lede's weight."""
 import pytest
 
-from engine.document.defining import defines
+from engine.document.lede import defines
 from engine.document.markdown import parse
 
 
@@ -47,3 +47,35 @@ def test_only_the_first_screen_counts():
 ])
 def test_defines(sentence, names, expected):
     assert defines(sentence, names) is expected
+
+
+def scope_of(doc, text):
+    return [s.scope for s in doc.segments if s.text == text]
+
+
+def test_a_centred_h3_is_the_title_and_its_paragraph_the_lede():
+    doc = parse('<h3 align="center">Zapp</h3>\n<p align="center">A message broker for IoT devices.</p>\n\n## Usage\n')
+    assert (doc.title, doc.lede) == ("Zapp", "A message broker for IoT devices.")
+    later = parse("# Zapp\n\n## Notes\n\n<h3>Details</h3>\n")
+    assert later.title == "Zapp" and scope_of(later, "Details") == ["heading"]
+
+
+def test_a_notice_is_not_the_lede():
+    doc = parse("# Zapp\n\n> **Note**: version 2 is out!\n\n📢 We moved to a new org!\n\nA message broker for IoT devices.\n")
+    assert doc.lede == "A message broker for IoT devices."
+    assert parse("# Zapp\n\nNotebook server for teams.\n").lede == "Notebook server for teams."  # 'note' as a word prefix
+
+
+def test_a_subtitle_under_the_title_is_lede_but_a_section_name_is_not():
+    doc = parse("Zapp\n====\n\nA message broker\n----------------\n\nSome text here.\n")
+    assert scope_of(doc, "A message broker") == ["lede"]
+    doc = parse("Zapp\n====\n\nGetting started quickly\n-----------------------\n\nSome text here.\n")
+    assert scope_of(doc, "Getting started quickly") == ["heading"]
+
+
+def test_the_first_item_of_a_colon_list_after_a_short_lede():
+    doc = parse("# Zapp\n\nZapp provides:\n\n- a message broker for IoT devices\n- a CLI to inspect queues\n")
+    assert scope_of(doc, "a message broker for IoT devices") == ["lede"]
+    assert scope_of(doc, "a CLI to inspect queues") == ["list"]
+    long = parse("# Zapp\n\nZapp is a message broker for IoT devices with many features, among them these ones:\n\n- retained messages\n")
+    assert scope_of(long, "retained messages") == ["list"]
