@@ -128,9 +128,10 @@ def test_symlink_loops_are_never_followed(tmp_path, pack):
     assert recs[0]["tags"] == [MQ]
     assert "symbolic links" in recs[1]["error"] and "README.md" in recs[1]["error"]  # an error, not a skip
     assert r.returncode == 1
-    assert "group/up: not walked" in r.stderr
-    # alias is the same folder as alpha: walked once, whichever route came first.
-    assert r.stderr.count("the same folder as") == 2 and "Traceback" not in r.stderr
+    assert "group/up: not walked: a symbolic link loop back to" in r.stderr
+    # alias leads to alpha, walked already: one line for all such links.
+    assert "1 symbolic link to folders walked at another path" in r.stderr and "group/alias" in r.stderr
+    assert "Traceback" not in r.stderr
 
 
 # ---------------------------------------------------------------- ids
@@ -193,6 +194,17 @@ def test_a_file_named_twice_is_tagged_once(tmp_path, pack):
     r = tag(pack, c, c / "alpha", c / "beta" / "readme.md")
     assert [x["id"] for x in records(r.stdout)] == ["alpha", "beta", "gamma"]
     assert r.stderr.count("tagged once") == 2
+
+
+def test_projects_sharing_one_readme_file_stay_two_projects(tmp_path, pack):
+    """Debian links the docs of related packages to one file: two packages."""
+    d = tmp_path / "doc"
+    put(d / "libfoo-common" / "README.md", "# Foo\n\nA database.\n")
+    (d / "libfoo1").mkdir()
+    os.symlink("../libfoo-common/README.md", d / "libfoo1" / "README.md")
+    r = tag(pack, d)
+    assert records(r.stdout) == [{"id": "libfoo-common", "tags": [DB]}, {"id": "libfoo1", "tags": [DB]}]
+    assert r.stderr == ""
 
 
 def test_stdin_keeps_its_id_and_a_file_named_stdin_moves(tmp_path, pack):

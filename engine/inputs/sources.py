@@ -10,7 +10,6 @@ reports an argument that names no README before the run starts. Reading
 from __future__ import annotations
 
 import os
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,18 +102,24 @@ def plan(paths: list[str], input_format: str = "auto", id_: str | None = None,
 
 
 def _once(sources: list[Source]) -> tuple[list[Source], list[str]]:
-    """Each file once: the same file named twice (`tag checkouts checkouts/alpha`,
-    a hard or symbolic link to it) is tagged the first time only."""
-    seen: dict[tuple[int, int], Source] = {}
+    """Each file once: a file reached twice through the same folder (`tag
+    checkouts checkouts/alpha`, `tag a.md ./a.md`, a link to a folder given
+    too) is tagged the first time only. Two folders sharing one README file
+    (Debian links the docs of related packages) stay two projects."""
+    seen: dict[tuple, Source] = {}
+    folders: dict[str, tuple | None] = {}
     out, warnings = [], []
     for s in sources:
         if s.kind == "file":
-            try:
-                st = os.stat(s.path)
-            except OSError:
-                st = None  # reading it reports the problem
-            if st is not None and stat.S_ISREG(st.st_mode):
-                key = (st.st_dev, st.st_ino)
+            parent, name = os.path.split(os.path.abspath(s.path))
+            if parent not in folders:
+                try:
+                    st = os.stat(parent)
+                    folders[parent] = (st.st_dev, st.st_ino)
+                except OSError:
+                    folders[parent] = None  # reading the file reports the problem
+            if folders[parent] is not None:
+                key = (folders[parent], name)
                 if key in seen:
                     a, b = ids.given(s), ids.given(seen[key])
                     warnings.append(f"{a}: named twice, tagged once" if a == b else

@@ -37,6 +37,7 @@ SKIP_FOLDERS = frozenset({
     "pods", "carthage", "godeps",
 })
 FLAT_SUFFIXES = (".md", ".markdown")
+ALIASES_SHOWN = 3
 
 
 def strip_compressed(name: str) -> tuple[str, bool]:
@@ -127,6 +128,7 @@ def walk(root: Path, recursive: bool = True) -> Walk:
         w.error = f"{root}: cannot list directory: {exc.strerror or exc}"
         return w
     w.folders = 1
+    aliases: list[tuple[str, str]] = []  # (link, folder walked at another path)
     # An explicit stack, not recursion: a tree may be deeper than Python's stack.
     stack: list[tuple[str, list[os.DirEntry]]] = [(".", top)]
     while stack:
@@ -158,8 +160,11 @@ def walk(root: Path, recursive: bool = True) -> Walk:
                 w.warnings.append(f"{e.path}: cannot read folder: {exc.strerror or exc}")
                 continue
             if key in seen:
-                w.warnings.append(f"{e.path}: not walked: the same folder as {_shown(root, seen[key])} "
-                                  "(a symbolic link), walked once")
+                first = seen[key]
+                if first == "." or sub.startswith(first + "/"):
+                    w.warnings.append(f"{e.path}: not walked: a symbolic link loop back to {_shown(root, first)}")
+                else:
+                    aliases.append((e.path, _shown(root, first)))
                 continue
             seen[key] = sub
             try:
@@ -169,6 +174,13 @@ def walk(root: Path, recursive: bool = True) -> Walk:
                 continue
             w.folders += 1
         stack.extend(reversed(children))
+    if aliases:
+        # One line, not one per link: Debian's /usr/share/doc alone has dozens.
+        shown = ", ".join(f"{a} (= {b})" for a, b in aliases[:ALIASES_SHOWN])
+        more = f" and {len(aliases) - ALIASES_SHOWN} more" if len(aliases) > ALIASES_SHOWN else ""
+        n = len(aliases)
+        w.warnings.append(f"{root}: {n} symbolic link{'s' * (n != 1)} to folders walked at another path, "
+                          f"not walked again: {shown}{more}")
     # Files of a folder were found before its subfolders' READMEs: sort by path.
     w.found.sort(key=lambda f: f.rel.split("/"))
     return w
