@@ -388,3 +388,13 @@ def test_progress_bar_only_on_a_terminal_and_only_for_long_runs(monkeypatch):
     assert drawn(Tty(), Tty(), 0.0) == ""  # records print on the terminal themselves
     monkeypatch.setenv("CI", "true")
     assert drawn(Tty(), io.StringIO(), 0.0) == ""  # CI logs
+
+
+def test_explain_a_project_folder_explains_its_readme(tmp_path, pack):
+    c = checkouts(tmp_path)
+    r = run_cli("explain", "--no-builtin", "--rules", pack, "--format", "json", c / "alpha")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["source"].endswith("alpha/README.md") and data["tags"] == [MQ]
+    r = run_cli("explain", "--no-builtin", "--rules", pack, c)
+    assert r.returncode == 1 and "without a README" in r.stderr

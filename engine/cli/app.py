@@ -144,9 +144,23 @@ def write_blocks(blocks: list, out: Optional[Path]) -> None:
     write_out(buf.getvalue(), out)
 
 
+def project_readme(folder: str) -> str:
+    """The README that stands for a project folder (as `tag` picks it), for
+    `explain checkouts/alpha`."""
+    from ..inputs.walk import walk
+
+    w = walk(Path(folder), recursive=False)
+    if w.error:
+        fail(w.error, 1)
+    readmes = [f for f in w.found if f.readme]
+    if len(readmes) != 1:
+        fail(f"{folder}: a folder without a README; explain takes a README file (or a project's folder)", 1)
+    return str(readmes[0].path)
+
+
 @app.command()
 def explain(
-    path: str = typer.Argument(..., help="A README file, or - for stdin."),
+    path: str = typer.Argument(..., help="A README file, a project's folder (its README), or - for stdin."),
     tag_: Optional[List[str]] = typer.Option(None, "--tag", help="Also explain this tag (name or id), chosen or not; repeatable."),
     format_: str = typer.Option("text", "--format", help="text, json or html."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write to this file instead of stdout."),
@@ -162,6 +176,8 @@ def explain(
         fail(f"--format must be text, json or html, not {format_!r}")
     tagger = load_tagger(rules, tags, None, not no_builtin)
     want = resolve_tags(tagger, tag_)
+    if path != "-" and Path(path).is_dir():
+        path = project_readme(path)
     item = read_stdin() if path == "-" else read_path(Path(path))
     if item.error:
         fail(item.error, 1)
