@@ -184,7 +184,11 @@ def progress_after(label: str, total: int | None, delay: float = 2.0, stream=Non
                            TimeElapsedColumn(), TimeRemainingColumn(), console=Console(file=stream),
                            transient=True, redirect_stdout=False, redirect_stderr=True)
             bar.start()
-            state["bar"] = (bar, bar.add_task(label, total=total, completed=state["done"]))
+            task = bar.add_task(label, total=total, completed=state["done"])
+            for t in bar.tasks:  # elapsed time counts from the run's start, not the bar's
+                if t.id == task and t.start_time is not None:
+                    t.start_time -= time.monotonic() - start
+            state["bar"] = (bar, task)
 
     def close() -> None:
         if state["bar"] is not None:
