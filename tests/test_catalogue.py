@@ -113,6 +113,15 @@ def test_a_flat_folder_of_readmes_keeps_its_stems(tmp_path, pack):
     assert [x["id"] for x in records(r.stdout)] == ["6611", "more", "owner__repo"]  # sorted paths
 
 
+def test_a_link_to_a_sibling_folder_is_the_one_not_walked(tmp_path):
+    d = tmp_path / "doc"
+    put(d / "zlib" / "README", "zlib\n")
+    os.symlink("zlib", d / "a-link")
+    w = walk(d)
+    assert [f.rel for f in w.found] == ["zlib/README"]
+    assert len(w.warnings) == 1 and "a-link (= " in w.warnings[0] and w.warnings[0].endswith("zlib)")
+
+
 def test_symlink_loops_are_never_followed(tmp_path, pack):
     c = tmp_path / "checkouts"
     put(c / "alpha" / "README.md", "# Alpha\n\nA message queue.\n")

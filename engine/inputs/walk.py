@@ -129,50 +129,59 @@ def walk(root: Path, recursive: bool = True) -> Walk:
         return w
     w.folders = 1
     aliases: list[tuple[str, str]] = []  # (link, folder walked at another path)
-    # An explicit stack, not recursion: a tree may be deeper than Python's stack.
-    stack: list[tuple[str, list[os.DirEntry]]] = [(".", top)]
+    # An explicit stack, not recursion: a tree may be deeper than Python's
+    # stack. It holds folders still to list, so memory follows the depth and
+    # the widest folder, not the size of the tree.
+    stack: list[tuple[str, Path]] = [(".", root)]
     while stack:
-        rel, entries = stack.pop()
+        rel, path = stack.pop()
         at_top = rel == "."
+        if at_top:
+            entries = top
+        else:
+            try:
+                entries = _list(path)
+            except OSError as exc:
+                w.warnings.append(f"{path}: cannot list folder: {exc.strerror or exc}")
+                continue
+            w.folders += 1
         readmes = sorted((e for e in entries if is_readme(e.name) and not _is_dir(e)),
                          key=lambda e: readme_rank(e.name))
         if readmes:
             best = readmes[0]
             w.found.append(Found(Path(best.path), _join(rel, best.name), True))
             continue  # a project: what lies below it is its own
-        subfolders = []
+        folders = []
         for e in entries:
             if at_top and is_flat_readme(e.name):
                 # Whatever it is (a fifo, a loop, a directory named x.md): an
                 # input, so reading it reports what is wrong with it.
                 w.found.append(Found(Path(e.path), e.name, False))
-            elif recursive and _is_dir(e):
-                if skipped_folder(e.name):
-                    w.skipped.append(_join(rel, e.name))
-                else:
-                    subfolders.append(e)
-        children = []
-        for e in subfolders:
+                continue
+            if not recursive or not _is_dir(e):
+                continue
             sub = _join(rel, e.name)
+            if skipped_folder(e.name):
+                w.skipped.append(sub)
+                continue
             try:
-                key = _key(os.stat(e.path))
+                folders.append((sub, e, _key(os.stat(e.path)), e.is_symlink()))
             except OSError as exc:
                 w.warnings.append(f"{e.path}: cannot read folder: {exc.strerror or exc}")
-                continue
-            if key in seen:
-                first = seen[key]
-                if first == "." or sub.startswith(first + "/"):
-                    w.warnings.append(f"{e.path}: not walked: a symbolic link loop back to {_shown(root, first)}")
-                else:
-                    aliases.append((e.path, _shown(root, first)))
-                continue
-            seen[key] = sub
-            try:
-                children.append((sub, _list(Path(e.path))))
-            except OSError as exc:
-                w.warnings.append(f"{e.path}: cannot list folder: {exc.strerror or exc}")
-                continue
-            w.folders += 1
+        # A real folder claims itself before a sibling link to it does, so the
+        # link is the one reported as not walked (Debian: g++ → cpp).
+        for sub, e, key, link in folders:
+            if not link:
+                seen.setdefault(key, sub)
+        children = []
+        for sub, e, key, link in folders:
+            first = seen.setdefault(key, sub)
+            if first == sub:
+                children.append((sub, Path(e.path)))
+            elif first == "." or sub.startswith(first + "/"):
+                w.warnings.append(f"{e.path}: not walked: a symbolic link loop back to {_shown(root, first)}")
+            else:
+                aliases.append((e.path, _shown(root, first)))
         stack.extend(reversed(children))
     if aliases:
         # One line, not one per link: Debian's /usr/share/doc alone has dozens.
