@@ -16,7 +16,7 @@ if str(ROOT) not in sys.path:
 
 def load_corpus(path: Path) -> list[tuple[str, str]]:
     """(id, text) of a directory's READMEs or a JSONL file's lines, in input order."""
-    from engine.inputs.read import iter_inputs
+    from engine.inputs.sources import iter_inputs
 
     fmt = "jsonl" if path.suffix == ".jsonl" else "auto"
     docs = [(it.id, it.text) for it in iter_inputs([str(path)], fmt) if not it.error]

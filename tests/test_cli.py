@@ -22,15 +22,16 @@ def test_directory_sorted_stdin_and_one_bad_input(tmp_path):
     d.mkdir()
     (d / "b.md").write_text("# B\n\nA command line tool.\n")
     (d / "a.md").write_text("# A\n\nA message queue.\n")
-    (d / "README").write_text("plain text readme")
+    (d / "proj").mkdir()
+    (d / "proj" / "README").write_text("plain text readme")
     (d / "notes.txt").write_text("ignored: not a README")
     (d / "c.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
     pack = write_pack(tmp_path / "p", PACK)
     r = run_cli("tag", "--no-builtin", "--rules", pack, d, "-", input="# S\n\nA message queue\n")
     recs = records(r.stdout)
-    assert [x["id"] for x in recs] == ["README", "a", "b", "c", "stdin"]
-    assert recs[1]["tags"] == [90] and recs[2]["tags"] == [4] and recs[4]["tags"] == [90]
-    assert "binary" in recs[3]["error"] and list(recs[3]) == ["id", "error"]
+    assert [x["id"] for x in recs] == ["a", "b", "c", "proj", "stdin"]
+    assert recs[0]["tags"] == [90] and recs[1]["tags"] == [4] and recs[4]["tags"] == [90]
+    assert "binary" in recs[2]["error"] and list(recs[2]) == ["id", "error"]
     assert "c.md" in r.stderr and r.returncode == 1
 
 

@@ -36,9 +36,14 @@ def test_dask_bag_of_jsonl_matches_the_cli(tmp_path):
             p = tmp_path / f"r{i}.md"
             p.write_text(f"# R{i}\nA key-value store.\n", encoding="utf-8")
             readmes.append(p)
+        for name in ("kv", "store"):  # READMEs are named for their folders, as by `repotag tag`
+            p = tmp_path / name / "README.md"
+            p.parent.mkdir()
+            p.write_text("# KV\nA key-value store.\n", encoding="utf-8")
+            readmes.append(p)
         by_file = tag_files_bag(readmes, spec, npartitions=2).compute()
     assert [r.get("tags") for r in got] == [r.get("tags") for r in expect]
     assert [r["id"] for r in got if "tags" in r] == [r["id"] for r in expect if "tags" in r]
     assert sum("error" in r for r in got) == 3
-    assert [r["id"] for r in by_file] == [f"r{i}" for i in range(5)]
+    assert [r["id"] for r in by_file] == [f"r{i}" for i in range(5)] + ["kv", "store"]
     assert all(r["tags"] for r in by_file)

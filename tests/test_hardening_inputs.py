@@ -46,9 +46,12 @@ def _hostile(d):
         "for people in a hurry.</p>\n<div><img src=\"logo.png\" alt=\"logo\"></div>\n", ("tags", [DB, CACHE]))
     # Table cells count little and repeats decay: one giant table of "database" is no evidence.
     put("table.md", "| name | what |\n|---|---|\n" + "| quiver | a database |\n" * 200_000, ("tags", []))
-    put("README.rst", "Quiver\n======\n\nA database with a caching layer, for people in a hurry.\n\n"
+    # READMEs name their folders: one project each, found by the walk.
+    (d / "rst").mkdir()
+    (d / "plain").mkdir()
+    put("rst/README.rst", "Quiver\n======\n\nA database with a caching layer, for people in a hurry.\n\n"
         ".. code-block:: bash\n\n   pip install quiver\n", ("tags", [DB, CACHE]))
-    put("README", "QUIVER\n\nA database with a caching layer, for people in a hurry.\n", ("tags", [DB, CACHE]))
+    put("plain/README", "QUIVER\n\nA database with a caching layer, for people in a hurry.\n", ("tags", [DB, CACHE]))
     os.mkfifo(d / "fifo.md")
     expect["fifo.md"] = ("error", "fifo")
     os.symlink(os.devnull, d / "devnull.md")
@@ -73,13 +76,13 @@ def test_mixed_directory_gives_one_record_per_input(tmp_path, pack):
     recs = records(proc.stdout)
     assert proc.returncode == 1  # some inputs failed, and the batch finished
     assert "Traceback" not in proc.stderr
-    stems = sorted(name.split(".")[0] if name != "README.rst" else "README" for name in expect)
-    assert sorted(r["id"] for r in recs) == stems
+    ids = sorted(name.split("/")[0] if "/" in name else name.split(".")[0] for name in expect)
+    assert sorted(r["id"] for r in recs) == ids
     by_id = {}
     for r in recs:
         by_id.setdefault(r["id"], []).append(r)
     for name, (kind, want) in expect.items():
-        stem = "README" if name.startswith("README") else name.split(".")[0]
+        stem = name.split("/")[0] if "/" in name else name.split(".")[0]
         cands = by_id[stem]
         if kind == "error":
             assert any(want in r.get("error", "") and name in r["error"] for r in cands), (name, cands)

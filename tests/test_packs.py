@@ -78,7 +78,7 @@ def test_entry_point_pack_through_the_cli(tmp_path):
 
     proc = cli("tag", "--no-builtin", "--tags", team_tags(tmp_path), readme)
     assert proc.returncode == 0, proc.stderr
-    assert records(proc.stdout) == [{"id": "README", "tags": [3]}]
+    assert records(proc.stdout) == [{"id": tmp_path.name, "tags": [3]}]  # a README is named for its folder
     listing = cli("rules", "list", "--no-builtin", "--tags", team_tags(tmp_path))
     assert "search/acme" in listing.stdout and "plugin:acme" in listing.stdout
     assert "acme.yml:3:5" in listing.stdout

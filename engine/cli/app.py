@@ -24,6 +24,12 @@ RulesOpt = typer.Option(None, "--rules", help="Extra rule pack directory (repeat
 TagsOpt = typer.Option(None, "--tags", help="Tag list JSON ([{\"id\":..,\"name\":..}]); default: the built-in tags.json.")
 MaxOpt = typer.Option(None, "--max-tags", min=0, help="At most this many tags per README (default 3).")
 NoBuiltinOpt = typer.Option(False, "--no-builtin", help="Do not load the built-in rule pack.")
+RecursiveOpt = typer.Option(True, "--recursive/--no-recursive",
+                            help="Walk the subfolders of a directory for their READMEs (skipping hidden and "
+                                 "dependency folders, stopping at a folder that has a README).")
+IdFromOpt = typer.Option("auto", "--id-from",
+                         help="Record ids: auto (a README is named for its folder, other files by their stem), "
+                              "stem, folder, or path (below the argument). Colliding ids get more of their path.")
 
 
 def fail(message: str, code: int = 2):
@@ -49,19 +55,24 @@ def emit(rec: dict) -> None:
 
 @app.command()
 def tag(
-    paths: List[str] = typer.Argument(..., help="README files, directories of READMEs, JSONL files, or - for stdin."),
-    id_: Optional[str] = typer.Option(None, "--id", help="Id for the record (single input); default: the file's stem."),
+    paths: List[str] = typer.Argument(..., help="README files, directories (of checkouts or of READMEs), JSONL files, or - for stdin."),
+    id_: Optional[str] = typer.Option(None, "--id", help="Id for every record (meant for a single input); default: see --id-from."),
     input_format: str = typer.Option("auto", "--input-format", help="auto, text or jsonl ({\"id\":..,\"text\":..} lines)."),
     tags: Optional[Path] = TagsOpt,
     rules: Optional[List[Path]] = RulesOpt,
     max_tags: Optional[int] = MaxOpt,
     no_builtin: bool = NoBuiltinOpt,
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes; output stays in input order."),
+    recursive: bool = RecursiveOpt,
+    id_from: str = IdFromOpt,
+    with_names: bool = typer.Option(False, "--with-names", help="Add \"names\":[..] after \"tags\" in each record."),
+    summary: bool = typer.Option(False, "--summary", help="End with counts on stderr: tagged, untagged, errors, per tag."),
 ):
     """Tag READMEs: one JSON line per input, {"id":..,"tags":[..]}."""
     from .run import run_tag
 
-    raise typer.Exit(run_tag(paths, id_, input_format, tags, rules, max_tags, no_builtin, jobs))
+    raise typer.Exit(run_tag(paths, id_, input_format, tags, rules, max_tags, no_builtin, jobs,
+                             recursive=recursive, id_from=id_from, with_names=with_names, summary=summary))
 
 
 @app.command()
@@ -133,9 +144,23 @@ def write_blocks(blocks: list, out: Optional[Path]) -> None:
     write_out(buf.getvalue(), out)
 
 
+def project_readme(folder: str) -> str:
+    """The README that stands for a project folder (as `tag` picks it), for
+    `explain checkouts/alpha`."""
+    from ..inputs.walk import walk
+
+    w = walk(Path(folder), recursive=False)
+    if w.error:
+        fail(w.error, 1)
+    readmes = [f for f in w.found if f.readme]
+    if len(readmes) != 1:
+        fail(f"{folder}: a folder without a README; explain takes a README file (or a project's folder)", 1)
+    return str(readmes[0].path)
+
+
 @app.command()
 def explain(
-    path: str = typer.Argument(..., help="A README file, or - for stdin."),
+    path: str = typer.Argument(..., help="A README file, a project's folder (its README), or - for stdin."),
     tag_: Optional[List[str]] = typer.Option(None, "--tag", help="Also explain this tag (name or id), chosen or not; repeatable."),
     format_: str = typer.Option("text", "--format", help="text, json or html."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write to this file instead of stdout."),
@@ -151,6 +176,8 @@ def explain(
         fail(f"--format must be text, json or html, not {format_!r}")
     tagger = load_tagger(rules, tags, None, not no_builtin)
     want = resolve_tags(tagger, tag_)
+    if path != "-" and Path(path).is_dir():
+        path = project_readme(path)
     item = read_stdin() if path == "-" else read_path(Path(path))
     if item.error:
         fail(item.error, 1)
@@ -209,6 +236,8 @@ def audit(
     rules: Optional[List[Path]] = RulesOpt,
     max_tags: Optional[int] = MaxOpt,
     no_builtin: bool = NoBuiltinOpt,
+    recursive: bool = RecursiveOpt,
+    id_from: str = IdFromOpt,
 ):
     """Audit a corpus: tag distribution, silent and noisy rules, keyword clashes; with --gold, P/R/F1 and blame."""
     from ..reports.audit import audit as run_audit, html_report, json_data, text_blocks
@@ -218,10 +247,15 @@ def audit(
         fail(f"--format must be table, json or html, not {format_!r}")
     if input_format not in ("auto", "text", "jsonl"):
         fail(f"--input-format must be auto, text or jsonl, not {input_format!r}")
+    from ..inputs.ids import ID_FROM
+
+    if id_from not in ID_FROM:
+        fail(f"--id-from must be {', '.join(ID_FROM[:-1])} or {ID_FROM[-1]}, not {id_from!r}")
     tagger = load_tagger(rules, tags, max_tags, not no_builtin)
     try:
         data = run_audit(tagger, paths, gold, input_format, noisy_share, near_dup,
-                         on_error=lambda m: typer.echo(f"repotag: {m}", err=True))
+                         on_error=lambda m: typer.echo(f"repotag: {m}", err=True),
+                         recursive=recursive, id_from=id_from)
     except GoldError as exc:
         fail(str(exc))
     if format_ == "json":
@@ -230,7 +264,7 @@ def audit(
         write_out(html_report(data, tagger.tags), out)
     else:
         write_blocks(text_blocks(data, tagger.tags), out)
-    raise typer.Exit(1 if data["failed"] else 0)
+    raise typer.Exit(1 if data["failed"] or data.get("no_readme") else 0)
 
 
 def main():

@@ -45,10 +45,10 @@ def _tag_lines(lines, spec: TaggerSpec, where: str) -> list[dict]:
     return _records([it for it in items if it is not None], spec)
 
 
-def _tag_paths(paths, spec: TaggerSpec) -> list[dict]:
+def _tag_paths(named, spec: TaggerSpec) -> list[dict]:
     from ..inputs.read import read_path
 
-    return _records([read_path(Path(p)) for p in paths], spec)
+    return _records([read_path(Path(p), iid) for p, iid in named], spec)
 
 
 def spec_for(rules=(), tags=None, builtin: bool = True, max_tags: int | None = None) -> TaggerSpec:
@@ -77,9 +77,18 @@ def tag_files_bag(paths, spec: TaggerSpec | None = None, npartitions: int | None
     """A dask.bag of records for README files, in the order of `paths`."""
     import dask.bag as db
 
+    from ..inputs import ids
+    from ..inputs.sources import Source
+    from ..inputs.walk import is_readme
+
     spec = spec or spec_for()
-    paths = [str(p) for p in paths]
-    bag = db.from_sequence(paths, npartitions=npartitions or max(1, min(len(paths), 100)))
+    # Named here, from all the paths at once, by the rule of `repotag tag`
+    # (a README by its folder, unique ids); workers only read.
+    sources = [Source("file", str(p), readme=is_readme(Path(p).name)) for p in paths]
+    for m in ids.assign(sources):
+        sys.stderr.write(f"repotag: warning: {m}\n")
+    named = [(s.arg, s.id) for s in sources]
+    bag = db.from_sequence(named, npartitions=npartitions or max(1, min(len(named), 100)))
     return bag.map_partitions(_tag_paths, spec)
 
 

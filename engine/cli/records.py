@@ -51,3 +51,13 @@ def write_results(results) -> int:
             say(m)
     out.flush()
     return failed
+
+
+def with_names(rec: dict, tags) -> dict:
+    """The record with "names" after "tags" (`--with-names`): the names of the
+    tag list in use, for people reading the output; ids stay the contract."""
+    if "tags" not in rec:
+        return rec
+    out = {"id": rec["id"], "tags": rec["tags"], "names": [tags.by_id[t].name for t in rec["tags"]]}
+    out.update((k, v) for k, v in rec.items() if k not in out)
+    return out

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from .records import say, tag_record, write_results
+from .records import say, tag_record, with_names, write_results
 
 
 class UsageError(Exception):
@@ -33,8 +33,10 @@ def load_tagger(rules, tags, max_tags=None, builtin=True, taglist=None):
 
 
 def run_tag(paths, id_=None, input_format="auto", tags=None, rules=None, max_tags=None,
-            no_builtin=False, jobs=1) -> int:
-    """The `tag` command: exit status 0 (all tagged), 1 (some input failed) or 2."""
+            no_builtin=False, jobs=1, *, recursive=True, id_from="auto", with_names=False,
+            summary=False) -> int:
+    """The `tag` command: exit status 0 (all tagged), 1 (some input failed,
+    or an argument named no README) or 2."""
     import gc
 
     if input_format not in ("auto", "text", "jsonl"):
@@ -42,6 +44,11 @@ def run_tag(paths, id_=None, input_format="auto", tags=None, rules=None, max_tag
         return 2
     if jobs < 1:
         say(f"--jobs must be at least 1, not {jobs}")
+        return 2
+    from ..inputs.ids import ID_FROM
+
+    if id_from not in ID_FROM:
+        say(f"--id-from must be {', '.join(ID_FROM[:-1])} or {ID_FROM[-1]}, not {id_from!r}")
         return 2
     # What is loaded now (modules, ~18,000 rule objects, the matcher) lives
     # until exit. Built with the collector off and then frozen, it is never
@@ -51,7 +58,7 @@ def run_tag(paths, id_=None, input_format="auto", tags=None, rules=None, max_tag
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        from ..inputs.read import iter_inputs
+        from ..inputs.sources import plan as plan_inputs
 
         tagger = load_tagger(rules, tags, max_tags, not no_builtin)
         gc.freeze()
@@ -60,11 +67,49 @@ def run_tag(paths, id_=None, input_format="auto", tags=None, rules=None, max_tag
     finally:
         if was_enabled:
             gc.enable()
-    items = iter_inputs(list(paths), input_format, id_)
+    # Walked and named before the first input is read: ids are unique across
+    # the run, and an argument with no README is said at once, not after it.
+    plan = plan_inputs(list(paths), input_format, id_, recursive, id_from)
+    for m in plan.warnings + plan.empty:
+        say(f"warning: {m}")
+    said = len(plan.empty)
+    items = plan.items()
     if jobs == 1:
         results = (tag_record(tagger, it, max_tags) for it in items)
-        return 1 if write_results(results) else 0
-    from .parallel import TaggerSpec, tag_parallel
+    else:
+        from .parallel import TaggerSpec, tag_parallel
 
-    spec = TaggerSpec(tuple(str(r) for r in rules or ()), str(tags) if tags else None, not no_builtin, max_tags)
-    return 1 if write_results(tag_parallel(items, spec, jobs, tagger)) else 0
+        spec = TaggerSpec(tuple(str(r) for r in rules or ()), str(tags) if tags else None, not no_builtin, max_tags)
+        results = tag_parallel(items, spec, jobs, tagger)
+    counts = None
+    if summary:
+        from ..reports.summary import Summary
+
+        counts = Summary()
+    advance, close = (lambda n=1: None), (lambda: None)
+    if sys.stderr.isatty():  # the one case with a bar: nothing more to import otherwise
+        from ..reports.render import progress_after
+
+        advance, close = progress_after("tagging", plan.total)
+    try:
+        failed = write_results(_finish(results, tagger, with_names, counts, advance))
+    finally:
+        close()
+    for m in plan.empty[said:]:  # JSONL files found empty while reading
+        say(f"warning: {m}")
+    if counts is not None:
+        for line in counts.lines(tagger.tags, len(plan.empty)):
+            sys.stderr.write(f"repotag: {line}\n" if line.startswith("summary") else f"{line}\n")
+        sys.stderr.flush()
+    return 1 if failed or plan.empty else 0
+
+
+def _finish(results, tagger, names: bool, counts, advance):
+    """Records as written: with names if asked, counted, progress advanced."""
+    for rec, msgs, bad in results:
+        if names:
+            rec = with_names(rec, tagger.tags)
+        if counts is not None:
+            counts.add(rec)
+        advance()
+        yield rec, msgs, bad

@@ -1,4 +1,4 @@
-"""Inputs: files, directories, stdin and JSONL lines → (id, text) items.
+"""Inputs: files, stdin and JSONL lines → (id, text) items (directories: walk.py, sources.py).
 
 Every input yields exactly one Item: text to tag (maybe with warnings) or an
 error. Nothing is dropped silently and nothing here raises for bad input.
@@ -128,9 +128,22 @@ def read_path(path: Path, id_: str | None = None, whole: bool = False) -> Item:
     fh, size, err = _open_regular(path)
     if err:
         return Item(iid, error=err, source=str(path))
+    compressed = path.name.lower().endswith(".gz")
     try:
         with fh:
-            data, truncated = _read_capped(fh, MAX_BYTES if whole else READ_BYTES)
+            if compressed:
+                # Debian and others ship READMEs gzipped; only what the cap
+                # needs is inflated, so a gzip bomb costs no more than 1 MB.
+                import gzip
+                import zlib
+
+                try:
+                    with gzip.GzipFile(fileobj=fh, mode="rb") as gz:
+                        data, truncated = _read_capped(gz, MAX_BYTES if whole else READ_BYTES)
+                except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+                    return Item(iid, error=f"{path}: not a readable gzip file: {exc}", source=str(path))
+            else:
+                data, truncated = _read_capped(fh, MAX_BYTES if whole else READ_BYTES)
     except OSError as exc:
         return Item(iid, error=f"{path}: cannot read: {exc.strerror or exc}", source=str(path))
     text, err, w = decode(data, truncated)
@@ -141,25 +154,8 @@ def read_path(path: Path, id_: str | None = None, whole: bool = False) -> Item:
         if truncated:
             item.warnings.append(f"read the first {MAX_BYTES} bytes only")
         return item
-    return cap(item, f"a {size}-byte file" if truncated else None)
-
-
-def _is_readme(p: Path) -> bool:
-    return p.suffix.lower() in (".md", ".markdown") or p.name.lower().startswith("readme")
-
-
-def expand(path: str) -> list[tuple[str, Path | None, str | None]]:
-    """A CLI path → (id, path, error) of the inputs it names: itself, or a directory's READMEs."""
-    if path == "-":
-        return [("stdin", None, None)]
-    p = Path(path)
-    if p.is_dir():  # False for a symlink loop: read_path then reports it
-        try:
-            entries = sorted(os.scandir(p), key=lambda e: e.name)
-        except OSError as exc:
-            return [(p.name, p, f"{p}: cannot list directory: {exc.strerror or exc}")]
-        return [(Path(e.path).stem, Path(e.path), None) for e in entries if _is_readme(Path(e.path))]
-    return [(p.stem, p, None)]
+    return cap(item, (f"a {size}-byte compressed file" if compressed else f"a {size}-byte file")
+               if truncated else None)
 
 
 def read_stdin(id_: str = "stdin", whole: bool = False) -> Item:
@@ -244,18 +240,3 @@ def iter_jsonl(path: str):
                 raw = raw[len(codecs.BOM_UTF8):]
             if raw.strip():
                 yield jsonl_item(raw, where)
-
-
-def iter_inputs(paths: list[str], input_format: str = "auto", id_: str | None = None):
-    """Items for the CLI's PATH arguments, in order."""
-    for path in paths:
-        if input_format == "jsonl" or (input_format == "auto" and path.endswith(".jsonl")):
-            yield from iter_jsonl(path)
-            continue
-        for iid, p, err in expand(path):
-            if err:
-                yield Item(iid, error=err, source=str(p))
-            elif p is None:
-                yield read_stdin(id_ or "stdin")
-            else:
-                yield read_path(p, id_ or iid)

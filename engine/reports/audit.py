@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from .corpus import Run, count_inputs, tag_corpus
+from .corpus import Run, tag_corpus
 from .evaluate import confusions, figures, load_gold, per_tag_table, summary_lines, tag_name
 from .render import Table, esc, html_table, loc_str, num, page
 from ..packs.model import norm_term
@@ -71,8 +71,11 @@ def near_duplicates(rules, tags, cutoff: float = NEAR_DUP_SCORE) -> list[dict]:
 
 
 def audit(tagger, paths: list[str], gold_path=None, input_format: str = "auto",
-          noisy_share: float = NOISY_SHARE, near_dup: float = NEAR_DUP_SCORE, on_error=None) -> dict:
-    from ..inputs.read import iter_inputs
+          noisy_share: float = NOISY_SHARE, near_dup: float = NEAR_DUP_SCORE, on_error=None,
+          recursive: bool = True, id_from: str = "auto") -> dict:
+    """The audit of the inputs PATHs name: walked and named as `repotag tag`
+    does, so its ids are the ids of `tag` (and of a gold file made from them)."""
+    from ..inputs.sources import plan as plan_inputs
 
     tags = tagger.tags
     gold = {d.id: list(d.tags) for d in load_gold(gold_path, tags)} if gold_path else None
@@ -88,8 +91,12 @@ def audit(tagger, paths: list[str], gold_path=None, input_format: str = "auto",
     fn_docs: list[dict] = []
     seen_ids: set = set()
     dup_ids = 0
-    items = iter_inputs(paths, input_format)
-    for t in tag_corpus(tagger, items, run, count_inputs(paths) if input_format != "jsonl" else None, "audit"):
+    plan = plan_inputs(paths, input_format, None, recursive, id_from)
+    for m in plan.warnings + plan.empty:
+        if on_error:
+            on_error(f"warning: {m}")
+    empty_before = len(plan.empty)
+    for t in tag_corpus(tagger, plan.items(), run, plan.total, "audit"):
         if t.result is None:
             if on_error:
                 on_error(t.error)
@@ -135,6 +142,9 @@ def audit(tagger, paths: list[str], gold_path=None, input_format: str = "auto",
             fn_docs.append({"id": iid, "tag": y, "name": tag_name(tags, y), "fired": bool(ev_rules),
                             "rules": ev_rules, "score": round(ts.score, 4) if ts else 0.0,
                             "status": ts.status if ts else "no-evidence"})
+    for m in plan.empty[empty_before:]:  # JSONL files found empty while reading
+        if on_error:
+            on_error(f"warning: {m}")
     ok = run.docs - run.failed
     share = lambda n: round(n / ok, 4) if ok else 0.0  # noqa: E731
     out: dict = {
@@ -159,6 +169,8 @@ def audit(tagger, paths: list[str], gold_path=None, input_format: str = "auto",
     }
     if dup_ids:
         out["duplicate_ids"] = dup_ids
+    if plan.empty:
+        out["no_readme"] = list(plan.empty)  # arguments that named no README: exit status 1
     if gold is not None:
         fig = figures(pred, gold)
         fn_by_tag: dict[int, list] = defaultdict(list)

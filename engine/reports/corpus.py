@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from ..tagging.guard import tag_guarded, time_limit_from_env
-from ..inputs.read import Item, expand
+from ..inputs.read import Item
 from .render import progress
 
 
@@ -30,16 +29,6 @@ class Run:
     @property
     def docs_per_second(self) -> float:
         return self.docs / self.seconds if self.seconds > 0 else 0.0
-
-
-def count_inputs(paths: list[str]) -> int | None:
-    """How many inputs the paths name, when that is cheap to know (not for JSONL or stdin)."""
-    n = 0
-    for p in paths:
-        if p == "-" or p.endswith(".jsonl") or not Path(p).exists():
-            return None
-        n += len(expand(p))
-    return n
 
 
 def tag_corpus(tagger, items, run: Run, total: int | None = None, label: str = "tagging"):

@@ -151,3 +151,48 @@ def progress(label: str, total: int | None, stream=None):
                   console=Console(file=stream), transient=True) as bar:
         task = bar.add_task(label, total=total)
         yield lambda n=1: bar.advance(task, n)
+
+
+def progress_after(label: str, total: int | None, delay: float = 2.0, stream=None, out=None):
+    """Like progress, for `repotag tag`: the bar appears only once the run
+    has lasted `delay` seconds (a short run stays silent), only on a terminal
+    outside CI, and not while records print to that terminal too (the
+    records then show the progress, and a redrawn bar would break them).
+    Returns (advance, close)."""
+    import time
+
+    stream = stream or sys.stderr
+    out = out or sys.stdout
+    if (not is_terminal(stream) or is_terminal(out) or os.environ.get("CI")
+            or os.environ.get("TERM") == "dumb"):
+        return (lambda n=1: None), (lambda: None)
+    start = time.monotonic()
+    state: dict = {"done": 0, "bar": None}
+
+    def advance(n: int = 1) -> None:
+        state["done"] += n
+        if state["bar"] is not None:
+            bar, task = state["bar"]
+            bar.advance(task, n)
+        elif time.monotonic() - start >= delay:
+            from rich.console import Console
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                                       TimeElapsedColumn, TimeRemainingColumn)
+
+            # stdout carries the records, never the bar; stderr messages print above it.
+            bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                           TimeElapsedColumn(), TimeRemainingColumn(), console=Console(file=stream),
+                           transient=True, redirect_stdout=False, redirect_stderr=True)
+            bar.start()
+            task = bar.add_task(label, total=total, completed=state["done"])
+            for t in bar.tasks:  # elapsed time counts from the run's start, not the bar's
+                if t.id == task and t.start_time is not None:
+                    t.start_time -= time.monotonic() - start
+            state["bar"] = (bar, task)
+
+    def close() -> None:
+        if state["bar"] is not None:
+            state["bar"][0].stop()
+            state["bar"] = None
+
+    return advance, close
