@@ -26,7 +26,7 @@ except ImportError:  # Python 3.10
 WARNINGS = {
     "keyword-two-tags": "the same keyword counts for two tags",
     "duplicate-keyword": "the same keyword twice for one tag",
-    "near-duplicate": "two keywords differ by a character or two (a typo?)",
+    "near-duplicate": "two keywords differ by one mistyped or two swapped letters of a long word (a typo?)",
     "regex-keyword": "a keyword that looks like a regex (keywords are literal)",
     "unbounded-keyword": "a keyword that begins or ends with punctuation, so is not word-bounded there",
     "unbounded-pattern": "a pattern that begins or ends with a letter and no \\b",
@@ -127,22 +127,26 @@ def _keyword_shape(t, what: str) -> list[Problem]:
     return out
 
 
-def _deliberate_variant(a: str, b: str) -> bool:
-    """Plurals, inflections, spacing and prefix variants (`bundle`/`bundles`,
-    `styleguide`/`style guide`, `gui`/`ui`) are written on purpose: matching is
-    exact and word-bounded. A typo changes or inserts letters inside a word."""
-    from rapidfuzz.distance import Levenshtein
-
-    for op in Levenshtein.opcodes(a, b):
-        if op.tag == "equal":
-            continue
-        if op.tag == "replace":
-            return False
-        longer, i, j = (a, op.src_start, op.src_end) if op.tag == "delete" else (b, op.dest_start, op.dest_end)
-        at_edge = i == 0 or j == len(longer) or longer[i - 1] == " " or longer[j] == " "
-        if not (at_edge or not any(c.isalnum() for c in longer[i:j])):
-            return False
-    return True
+def _typo(a: str, b: str) -> bool:
+    """Whether two keywords differ the way a slip of the keyboard makes them:
+    in one word of six letters or more, one letter swapped for another
+    (not the last, where inflections live: containers/containerd) or
+    two neighbours transposed (tensorflwo). Spelling variants (modelling,
+    humour), inflections (store/storage) and other words (ntp/ftp server,
+    curses/courses) are written on purpose: matching is exact."""
+    wa, wb = a.split(), b.split()
+    if len(wa) != len(wb):
+        return False
+    pairs = [(x, y) for x, y in zip(wa, wb) if x != y]
+    if len(pairs) != 1:
+        return False
+    x, y = pairs[0]
+    if len(x) != len(y) or len(x) < 6:
+        return False
+    diff = [i for i, (c, d) in enumerate(zip(x, y)) if c != d]
+    if len(diff) == 1:
+        return diff[0] < len(x) - 1
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and x[diff[0]] == y[diff[1]] and x[diff[1]] == y[diff[0]]
 
 
 def _grouped(groups: list, a: int, b: int) -> bool:
@@ -187,7 +191,7 @@ def _near_duplicates(first: dict, tags: TagList) -> list[Problem]:
     for i, a in enumerate(keys):
         later = keys[i + 1:]
         for b, score, _ in process.extract(a, later, scorer=fuzz.ratio, score_cutoff=NEAR_RATIO, limit=None):
-            if _deliberate_variant(a, b):
+            if not _typo(a, b):
                 continue
             (ra, ta), (rb, tb) = first[a], first[b]
             # Reported at the later of the two, so the older keyword is the reference.
