@@ -229,6 +229,13 @@ def lint(paths, in_use: list[Pack], tags: TagList) -> list[Finding]:
     overrides of a plugin pack resolve, but only PATHs are reported on."""
     packs, only = packs_for_paths(paths, in_use)
     rs, problems = collect_packs(packs, tags)
+    return lint_collected(rs, problems, paths, only)
+
+
+def lint_collected(rs: RuleSet, problems: list[Problem], paths=(), only: set[str] | None = None) -> list[Finding]:
+    """lint() on packs already collected (collect_packs' result and problems),
+    so an editor that loads the pack anyway does not load it twice."""
+    problems = list(problems)
     rules = rs.rules + rs.dropped
     for r in rules:
         for t in r.keywords:

@@ -11,6 +11,8 @@ imports any of this.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from ..document.markdown import SCOPES
@@ -97,13 +99,35 @@ def _convert(node, file: str, problems: list[Problem], seen: dict | None = None,
     return yaml.constructor.SafeConstructor().construct_object(node)
 
 
+# An editor (`repotag serve`) loads packs while a file is being edited: the
+# texts given here (by the path the loader uses) are read instead of the disk.
+_SOURCES: ContextVar[dict | None] = ContextVar("repotag_rule_sources", default=None)
+
+
+@contextmanager
+def unsaved_sources(texts: dict[str, str]):
+    """Within the block, read_yaml reads texts[str(path)] instead of the file."""
+    token = _SOURCES.set(dict(texts))
+    try:
+        yield
+    finally:
+        _SOURCES.reset(token)
+
+
+def _read_source(path: Path) -> str:
+    texts = _SOURCES.get()
+    if texts is not None and str(path) in texts:
+        return texts[str(path)]
+    return path.read_text(encoding="utf-8")
+
+
 def read_yaml(path: Path, problems: list[Problem]):
     # Imported here: with the rule cache warm, `repotag tag` never needs YAML.
     import yaml
 
     file = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _read_source(path)
     except UnicodeDecodeError as exc:
         problems.append(Problem(Loc(file, 1), f"not UTF-8: {exc.reason} at byte {exc.start}", "bad-yaml"))
         return None
