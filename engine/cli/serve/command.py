@@ -1,0 +1,51 @@
+"""`repotag serve`: build the workbench from the command line's options and run
+it under uvicorn on 127.0.0.1 (typer's command in app.py only forwards here,
+so `repotag` starts without importing Starlette)."""
+from __future__ import annotations
+
+import sys
+
+MISSING = ("repotag serve needs the optional web stack: pip install 'repotag[serve]' "
+           "(Starlette and uvicorn)")
+
+
+def have_web_stack() -> bool:
+    try:
+        import starlette  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def make_workbench(rules=(), tags=None, builtin=True, corpus=(), gold=None, max_tags=None, jobs=1):
+    """The Workbench of a command line; raises RuleLoadError, TagListError, GoldError."""
+    from ...packs.discover import discover
+    from ...tagging.tagger import load_taglist
+    from ..parallel import TaggerSpec
+    from .workbench import Workbench, load_corpus
+
+    taglist = load_taglist(tags)
+    packs = discover(rules or (), builtin, True)
+    corpus_data = load_corpus([str(c) for c in corpus or ()], str(gold) if gold else None, taglist)
+    spec = TaggerSpec(tuple(str(r) for r in rules or ()), str(tags) if tags else None, builtin, max_tags)
+    return Workbench(packs, taglist, max_tags, corpus_data, jobs, spec)
+
+
+def serve(wb, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False) -> None:
+    import uvicorn
+
+    from .guard import allowed_hosts
+    from .web import build_app
+
+    app = build_app(wb, allowed_hosts(host, port))
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{port}/"
+    sys.stderr.write(f"repotag workbench: {url}  (Ctrl-C stops it)\n")
+    sys.stdout.write(url + "\n")
+    sys.stdout.flush()
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(url)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, server_header=False)
