@@ -24,7 +24,7 @@ GAME = "0/tags/game.yml"
 @pytest.fixture
 def env(tmp_path):
     paths = fx.make(tmp_path)
-    wb = make_workbench([paths["pack"]], paths["tags"], False, (), paths["gold"], None, 1)
+    wb = make_workbench([paths["pack"]], paths["tags"], False, (), paths["gold"], None)
     client = TestClient(build_app(wb, allowed_hosts("127.0.0.1", 8000)), base_url=BASE)
     return paths, wb, client
 
@@ -134,7 +134,7 @@ def test_corpus_ids_are_escaped_in_the_page(tmp_path):
     paths = fx.make(tmp_path)
     corpus = tmp_path / "odd.jsonl"
     corpus.write_text(json.dumps({"id": "<img src=x onerror=alert(1)>", "text": "# A database"}) + "\n", encoding="utf-8")
-    wb = make_workbench([paths["pack"]], paths["tags"], False, [str(corpus)], None, None, 1)
+    wb = make_workbench([paths["pack"]], paths["tags"], False, [str(corpus)], None, None)
     client = TestClient(build_app(wb, allowed_hosts("127.0.0.1", 8000)), base_url=BASE)
     page = client.get("/").text
     assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page

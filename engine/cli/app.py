@@ -245,7 +245,6 @@ def serve(
     gold: Optional[Path] = typer.Option(None, "--gold", help="Gold JSONL (as for `eval`): P/R/F1 and what an edit fixes or breaks; its READMEs are the corpus when --corpus is absent."),
     port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port to listen on."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; the default keeps the workbench local to this machine."),
-    jobs: int = typer.Option(2, "--jobs", "-j", min=1, help="Worker processes that tag the corpus after an edit."),
     open_browser: bool = typer.Option(False, "--open", help="Open the page in a browser."),
     tags: Optional[Path] = TagsOpt,
     rules: Optional[List[Path]] = RulesOpt,
@@ -262,7 +261,7 @@ def serve(
     from ..reports.evaluate import GoldError
 
     try:
-        wb = make_workbench(rules, tags, not no_builtin, corpus, gold, max_tags, jobs)
+        wb = make_workbench(rules, tags, not no_builtin, corpus, gold, max_tags)
         wb.load({})  # the saved rules must load before anything is served
     except RuleLoadError as exc:
         for p in exc.problems:

@@ -18,18 +18,16 @@ def have_web_stack() -> bool:
     return True
 
 
-def make_workbench(rules=(), tags=None, builtin=True, corpus=(), gold=None, max_tags=None, jobs=1):
+def make_workbench(rules=(), tags=None, builtin=True, corpus=(), gold=None, max_tags=None):
     """The Workbench of a command line; raises RuleLoadError, TagListError, GoldError."""
     from ...packs.discover import discover
     from ...tagging.tagger import load_taglist
-    from ..parallel import TaggerSpec
     from .workbench import Workbench, load_corpus
 
     taglist = load_taglist(tags)
     packs = discover(rules or (), builtin, True)
     corpus_data = load_corpus([str(c) for c in corpus or ()], str(gold) if gold else None, taglist)
-    spec = TaggerSpec(tuple(str(r) for r in rules or ()), str(tags) if tags else None, builtin, max_tags)
-    return Workbench(packs, taglist, max_tags, corpus_data, jobs, spec)
+    return Workbench(packs, taglist, max_tags, corpus_data)
 
 
 def serve(wb, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False) -> None:

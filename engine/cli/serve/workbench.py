@@ -12,8 +12,6 @@ editor outside the page), the baseline is loaded and tagged again.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing as mp
-import os
 import threading
 import time
 from collections import OrderedDict
@@ -31,7 +29,7 @@ from ...reports.explain import evidence_html, explain, highlight_css, readme_htm
 from ...reports.render import rel
 from ...reports.ruletest import describe, run_examples
 from ...tagging.tagger import Tagger
-from ..parallel import BATCH, TaggerSpec, tag_parallel
+from ...tagging.guard import tag_guarded
 from ..records import tag_record
 from . import edits as edit_io
 from .files import AccessError, PackFile, pack_files, resolve
@@ -39,6 +37,7 @@ from .files import AccessError, PackFile, pack_files, resolve
 MAX_RULE_TEXT = 1_000_000  # characters of one edited rule file
 MAX_EDITS = 8  # unsaved files in one request
 LOADS_KEPT = 6  # recent loads (one per distinct edit) kept in memory
+PARSED_KEPT = 5000  # parsed READMEs kept for tagging the corpus again (~2 GB at most)
 
 
 class RequestError(ValueError):
@@ -75,6 +74,7 @@ class Corpus:
     gold: dict[str, list[int]] | None  # id → gold tag ids, with --gold
     source: str
     notes: list[str] = field(default_factory=list)
+    parsed: dict = field(default_factory=dict)  # id → Document, parsed once
 
     def by_id(self, iid: str) -> Item | None:
         for it in self.items:
@@ -127,15 +127,22 @@ def _errors(gold: list[int], pred: list[int]) -> int:
     return len(set(gold) ^ set(pred))
 
 
+class _Parsed:
+    """A Tagger bound to one parsed README, for the per-input guard."""
+
+    def __init__(self, tagger: Tagger, doc):
+        self.tagger, self.doc = tagger, doc
+
+    def tag(self, text: str, max_tags: int | None = None):
+        return self.tagger.tag_document(self.doc, max_tags)
+
+
 class Workbench:
-    def __init__(self, packs: list[Pack], tags: TagList, max_tags: int | None = None,
-                 corpus: Corpus | None = None, jobs: int = 1, spec: TaggerSpec | None = None):
+    def __init__(self, packs: list[Pack], tags: TagList, max_tags: int | None = None, corpus: Corpus | None = None):
         self.packs = packs
         self.tags = tags
         self.max_tags = max_tags
         self.corpus = corpus
-        self.jobs = max(1, jobs)
-        self.spec = spec or TaggerSpec((), None, True, max_tags)
         self._loads: OrderedDict[str, Loaded] = OrderedDict()
         # One computation at a time: the engine is CPU-bound and the page is
         # one person's; requests queue instead of thrashing two cores.
@@ -392,20 +399,31 @@ class Workbench:
     # ------------------------------------------------------------ the corpus
 
     def _tag_corpus(self, loaded: Loaded, tagger: Tagger) -> dict:
+        """id → {"tags": [...]} or {"error": ...} for every README of the corpus.
+
+        Only rules change between runs, so each README is parsed once and kept
+        (up to PARSED_KEPT of them); a run is matching and scoring alone, in
+        this process. (Not `--jobs` worker processes: forking a pool from the
+        threads of a running ASGI server could leave a worker dead and the
+        pool waiting for it for ever.)"""
         if loaded.corpus is not None:
             return loaded.corpus
-        items = self.corpus.items
-        t0 = time.perf_counter()
-        if self.jobs > 1 and len(items) > BATCH and "fork" in mp.get_all_start_methods():
-            # `repotag tag --jobs`: forked workers inherit this Tagger, edit included.
-            results = list(tag_parallel(items, self.spec, self.jobs, tagger))
-        else:
-            results = [tag_record(tagger, it, self.max_tags) for it in items]
+        t0 = time.process_time()
         out = {}
-        for it, (rec, _, failed) in zip(items, results):
-            out[it.id] = {"error": rec["error"]} if failed else {"tags": rec["tags"]}
+        for it in self.corpus.items:
+            if it.error:
+                out[it.id] = {"error": it.error}
+                continue
+            doc = self.corpus.parsed.get(it.id)
+            if doc is None:
+                res, err = tag_guarded(tagger, it.text, self.max_tags, it.source or it.id, 0)
+                if res is not None and len(self.corpus.parsed) < PARSED_KEPT:
+                    self.corpus.parsed[it.id] = res.document
+            else:
+                res, err = tag_guarded(_Parsed(tagger, doc), it.text, self.max_tags, it.source or it.id, 0)
+            out[it.id] = {"error": err} if res is None else {"tags": list(res.tags)}
         loaded.corpus = out
-        loaded.corpus_seconds = time.perf_counter() - t0
+        loaded.corpus_seconds = time.process_time() - t0
         return out
 
     def corpus_list(self) -> dict:
@@ -441,7 +459,7 @@ class Workbench:
             seconds = loaded.corpus_seconds if after is not None else base.corpus_seconds
         out = {"source": self.corpus.source, "docs": len(self.corpus.items), "gold": self.corpus.gold is not None,
                "notes": self.corpus.notes, "pack": self.status(loaded), "edited": loaded.key != base.key,
-               "seconds": round(seconds, 3), "jobs": self.jobs,
+               "seconds": round(seconds, 3),
                "failed": sum("error" in r for r in before.values())}
         pred_b = {i: r["tags"] for i, r in before.items() if "tags" in r}
         pred_a = {i: r["tags"] for i, r in after.items() if "tags" in r} if after is not None else None

@@ -124,7 +124,9 @@ function showEvidence(span) {
     const entry = ex.entries[i];
     const r = entry && entry.evidence[j];
     if (!r) return null;
-    const open = r.term_file ? el("button", { type: "button", class: "link", onclick: () => openFile(r.term_file, r.term_line) }, "open " + r.term_loc) : r.term_loc;
+    // The file as named inside its pack (the full path is the tooltip).
+    const where = r.term_file ? r.term_file.split("/").slice(1).join("/") + r.term_loc.slice(r.term_loc.lastIndexOf(":", r.term_loc.lastIndexOf(":") - 1)) : r.term_loc;
+    const open = r.term_file ? el("button", { type: "button", class: "link", title: "open " + r.term_loc, onclick: () => openFile(r.term_file, r.term_line) }, where) : r.term_loc;
     const contrib = r.cancelled_by ? "cancelled by " + r.cancelled_by : (r.contribution > 0 ? "+" : "") + r.contribution.toFixed(2);
     return el("tr", {},
       el("td", {}, entry.name), el("td", {}, el("code", {}, r.rule)),
@@ -308,7 +310,7 @@ async function refreshCorpus() {
     if (r.before) parts.push(figureCards(r.before, r.after));
     parts.push(el("p", { class: "muted", id: "corpus-timing" },
       `${r.docs} READMEs` + (r.failed ? `, ${r.failed} unreadable` : "") +
-      (r.edited ? `; tagged again with the edit in ${r.seconds.toFixed(2)} s (${r.jobs} job(s))` : "; the saved rules") +
+      (r.edited ? `; tagged again with the edit in ${r.seconds.toFixed(2)} s of CPU` : "; the saved rules") +
       (r.pack.loaded ? "" : "; " + r.pack.message)));
     $("figures").replaceChildren(...parts);
     renderDiff(r);
