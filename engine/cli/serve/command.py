@@ -30,12 +30,32 @@ def make_workbench(rules=(), tags=None, builtin=True, corpus=(), gold=None, max_
     return Workbench(packs, taglist, max_tags, corpus_data)
 
 
+def listen(host: str, port: int):
+    """The listening socket, bound before the URL is printed (so the URL is
+    true, and --port 0 names the port the system chose)."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.listen(128)
+    return sock
+
+
 def serve(wb, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False) -> None:
+    """Serve until interrupted; OSError if the address cannot be bound."""
     import uvicorn
 
     from .guard import allowed_hosts
     from .web import build_app
 
+    sock = listen(host, port)
+    port = sock.getsockname()[1]
     app = build_app(wb, allowed_hosts(host, port))
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/"
@@ -46,4 +66,5 @@ def serve(wb, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = Fa
         import webbrowser
 
         webbrowser.open(url)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, server_header=False)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False)
+    uvicorn.Server(config).run(sockets=[sock])
