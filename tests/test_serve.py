@@ -286,3 +286,28 @@ def test_serve_command_reports_a_bad_gold_file(tmp_path):
     paths["gold"].write_text('{"id": "a", "tags": [99]}\n', encoding="utf-8")
     r = run_cli("serve", *fx.cli_args(paths), "--port", "0")
     assert r.returncode == 2 and "gold.jsonl:1" in r.stderr and "unknown tag 99" in r.stderr
+
+
+def test_page_and_assets_need_no_network(env):
+    _, _, client = env
+    for path in ("/", "/static/workbench.js", "/static/workbench.css"):
+        body = client.get(path).text
+        assert "http://" not in body and "https://" not in body, path
+
+
+def test_unsaved_sources_replace_the_file_and_keep_its_problems(env):
+    from engine.packs.read import collect_packs, unsaved_sources
+
+    paths, wb, _ = env
+    game = str(paths["pack"] / "tags" / "game.yml")
+    broken = "tag: game\nrules: [\n"
+    for _ in range(2):  # the second load reads the kept tree: same problems
+        with unsaved_sources({game: broken}):
+            rs, problems = collect_packs(wb.packs, wb.tags)
+        assert [(p.loc.file, p.loc.line, p.code) for p in problems] == [(game, 3, "bad-yaml")]
+    with unsaved_sources({game: fx.GAME_YML.replace("video game", "roguelike")}):
+        rs, problems = collect_packs(wb.packs, wb.tags)
+    assert problems == []
+    assert [t.text for r in rs.rules if r.id == "game/kind" for t in r.keywords] == ["game engine", "roguelike"]
+    rs, problems = collect_packs(wb.packs, wb.tags)  # outside the block: the file on disk
+    assert [t.text for r in rs.rules if r.id == "game/kind" for t in r.keywords] == ["game engine", "video game"]
