@@ -311,3 +311,10 @@ def test_unsaved_sources_replace_the_file_and_keep_its_problems(env):
     assert [t.text for r in rs.rules if r.id == "game/kind" for t in r.keywords] == ["game engine", "roguelike"]
     rs, problems = collect_packs(wb.packs, wb.tags)  # outside the block: the file on disk
     assert [t.text for r in rs.rules if r.id == "game/kind" for t in r.keywords] == ["game engine", "video game"]
+
+
+@pytest.mark.parametrize("path", ["/static/%2e%2e/web.py", "/static/..%2fweb.py", "/static/../workbench.py"])
+def test_static_files_stay_in_their_folder(env, path):
+    _, _, client = env
+    r = client.get(path)
+    assert r.status_code == 404 and "import" not in r.text

@@ -277,7 +277,13 @@ async function save() {
     showPack(null);
     await refreshCorpus();
   } catch (e) {
-    setFileStatus(e.status === 409 ? "not saved: " + e.message : "not saved: " + e.message, "bad");
+    setFileStatus("not saved: " + e.message, "bad");
+    if (e.status === 409 && confirm(`${state.file} changed on disk since you opened it.\n\n` +
+        "OK: load the version on disk (your edit is dropped). Cancel: keep editing (copy your edit before reopening).")) {
+      const key = state.file;
+      state.saved = $("rule-text").value;  // not dirty: openFile reloads from disk
+      await openFile(key);
+    }
   }
 }
 
