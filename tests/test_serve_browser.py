@@ -76,6 +76,11 @@ def test_edit_a_rule_and_see_the_tag_the_highlight_and_the_corpus_diff(server, t
         b.js("const d = document.getElementById('doc'); d.value = 'blaster'; d.dispatchEvent(new Event('change'))")
         b.wait_for("document.getElementById('readme-head').textContent.includes('no tag')", what="blaster, untagged")
         assert b.js("document.querySelectorAll('#readme-html .hl').length") == 0
+        # the missed gold tag asks why it did not fire
+        b.js("document.querySelector('#readme-head button.missed').click()")
+        why = b.wait_for("document.getElementById('readme-evidence').textContent.includes('did not fire') && "
+                         "document.getElementById('readme-evidence').textContent", what="why game did not fire")
+        assert "rule game/kind" in why and "game engine" in why
         b.screenshot(os.path.join(shots, "workbench-1-untagged.png"))
 
         # Rule editor: open game.yml and add a keyword, as typed

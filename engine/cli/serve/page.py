@@ -29,6 +29,11 @@ def _doc_options(wb: Workbench) -> str:
                    for it in wb.corpus.items)
 
 
+def _tag_options(wb: Workbench) -> str:
+    return "".join(f'<option value="{t.id}">{esc(t.name.strip())}</option>'
+                   for t in sorted(wb.tags, key=lambda t: t.name.strip().lower()))
+
+
 def render_page(wb: Workbench) -> str:
     corpus = wb.corpus
     if corpus is None:
@@ -53,7 +58,8 @@ def render_page(wb: Workbench) -> str:
 <main>
 <section id="readme-view" class="panel">
  <h2>README</h2>
- <div class="row">{picker}<button id="paste-mode" type="button">paste a README</button></div>
+ <div class="row">{picker}<button id="paste-mode" type="button">paste a README</button>
+  <label>why not <select id="want"><option value="">— a tag —</option>{_tag_options(wb)}</select></label></div>
  <textarea id="readme-text" spellcheck="false" placeholder="Paste a README here, or pick one of the corpus"></textarea>
  <div id="readme-head"></div>
  <div id="detail" class="detail" hidden></div>

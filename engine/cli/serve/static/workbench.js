@@ -70,9 +70,10 @@ function delta(a, b) {
 // ------------------------------------------------------------------ README view
 
 function readmeRequest() {
-  if (state.readmeId) return { id: state.readmeId };
+  const want = $("want").value ? { tags: [Number($("want").value)] } : {};
+  if (state.readmeId) return { id: state.readmeId, ...want };
   const text = $("readme-text").value;
-  return text.trim() ? { text } : null;
+  return text.trim() ? { text, ...want } : null;
 }
 
 async function refreshReadme() {
@@ -92,6 +93,7 @@ async function refreshReadme() {
     $("readme-html").innerHTML = data.html.readme;
     $("readme-evidence").innerHTML = data.html.evidence;
     $("detail").hidden = true;
+    if ($("want").value) $("readme-evidence-box").open = true;  // what the asked tag lacked is there
     renderHead(data);
     showPack(data.pack);
   } catch (e) {
@@ -106,7 +108,10 @@ function renderHead(data) {
   if (data.gold_names) {
     const gold = new Set(data.gold_names);
     const ok = ex.names.filter((n) => gold.has(n)).length;
-    head.push(el("p", {}, "gold: ", ...data.gold_names.map((n) => el("span", { class: "chip gold" + (ex.names.includes(n) ? "" : " missed") }, n)),
+    // A missed gold tag is a button: it asks why that tag did not fire.
+    const goldChip = (n, id) => ex.names.includes(n) ? el("span", { class: "chip gold" }, n)
+      : el("button", { type: "button", class: "chip gold missed", title: "why not " + n + "?", onclick: () => { $("want").value = String(id); refreshReadme(); } }, n);
+    head.push(el("p", {}, "gold: ", ...data.gold_names.map((n, k) => goldChip(n, data.gold[k])),
       el("span", { class: "muted" }, ` (${ok} of ${data.gold_names.length} found)`)));
   }
   const links = ex.entries.filter((e) => e.file).map((e) =>
@@ -141,6 +146,7 @@ function showEvidence(span) {
 
 async function pickDoc(id) {
   state.readmeId = id || null;
+  $("want").value = "";
   $("readme-text").readOnly = !!id;
   if (id) {
     const sel = $("doc");
@@ -373,6 +379,7 @@ document.addEventListener("DOMContentLoaded", () => {
     refreshReadme();
   });
   $("readme-text").addEventListener("input", debounce(() => { if (!state.readmeId) refreshReadme(); }, 300));
+  $("want").addEventListener("change", refreshReadme);
   $("readme-html").addEventListener("click", (ev) => {
     const span = ev.target.closest(".hl");
     if (span) showEvidence(span);
