@@ -318,3 +318,18 @@ def test_static_files_stay_in_their_folder(env, path):
     _, _, client = env
     r = client.get(path)
     assert r.status_code == 404 and "import" not in r.text
+
+
+def test_worker_processes_tag_like_the_server(env, tmp_path):
+    """--jobs 2 (forked workers with the edit's texts) and --jobs 1 agree."""
+    paths, _, client = env
+    game = client.get("/api/file", params={"file": GAME}).json()["text"]
+    edits = [{}, {GAME: with_roguelike(game)}, {GAME: game.replace("- video game", "- a")}, {GAME: "rules: [\n"}]
+    srv = fx.Server(fx.cli_args(paths) + ["--jobs", "2"])
+    try:
+        for e in edits:
+            a, b = post(client, "/api/eval", {"edits": e}).json(), srv.post("/api/eval", {"edits": e})
+            assert b["jobs"] == 2
+            assert (a["before"], a["after"], a["diff"], a["counts"]) == (b["before"], b["after"], b["diff"], b["counts"])
+    finally:
+        srv.stop()

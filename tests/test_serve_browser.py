@@ -4,11 +4,6 @@ corpus diff appear; then Save. Screenshots go to tmp_path, or to
 $REPOTAG_SCREENSHOTS when set (to look at them)."""
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
@@ -17,42 +12,19 @@ pytest.importorskip("uvicorn", reason="the serve extra (uvicorn) is not installe
 
 import workbench_fixture as fx  # noqa: E402
 from cdp import Browser, find_chromium  # noqa: E402
-from conftest import ROOT  # noqa: E402
 
 CHROMIUM = find_chromium()
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="headless Chromium not found (Debian: apt-get install chromium; or set REPOTAG_CHROMIUM)")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def server(tmp_path):
     paths = fx.make(tmp_path)
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "engine", "serve", *fx.cli_args(paths), "--port", str(port)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}/"
-    end = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2).read()
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > end:
-                proc.kill()
-                pytest.fail(f"repotag serve did not start: {proc.stderr.read()}")
-            time.sleep(0.2)
-    yield url, paths
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    # --jobs 2: the corpus is tagged again by the forked workers, as by default.
+    srv = fx.Server(fx.cli_args(paths) + ["--jobs", "2"])
+    yield srv.url, paths
+    srv.stop()
 
 
 def shots_dir(tmp_path):

@@ -73,3 +73,57 @@ def make(tmp: Path) -> dict:
 
 def cli_args(paths: dict) -> list[str]:
     return ["--no-builtin", "--rules", str(paths["pack"]), "--tags", str(paths["tags"]), "--gold", str(paths["gold"])]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`repotag serve ARGS` in a subprocess on a free port, until stop()."""
+
+    def __init__(self, args: list[str], timeout: float = 60.0):
+        import subprocess
+        import sys
+        import time
+        import urllib.request
+
+        from conftest import ROOT
+
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}/"
+        self.proc = subprocess.Popen([sys.executable, "-m", "engine", "serve", *args, "--port", str(port)],
+                                     cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        end = time.monotonic() + timeout
+        while True:
+            try:
+                urllib.request.urlopen(self.url, timeout=2).read()
+                return
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > end:
+                    self.stop()
+                    raise RuntimeError(f"repotag serve did not start: {self.proc.stderr.read()}")
+                time.sleep(0.2)
+
+    def post(self, path: str, body: dict) -> dict:
+        import urllib.request
+
+        req = urllib.request.Request(self.url.rstrip("/") + path, data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=120) as r:
+            return json.loads(r.read())
+
+    def stop(self) -> None:
+        import subprocess
+
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()

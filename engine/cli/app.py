@@ -245,6 +245,7 @@ def serve(
     gold: Optional[Path] = typer.Option(None, "--gold", help="Gold JSONL (as for `eval`): P/R/F1 and what an edit fixes or breaks; its READMEs are the corpus when --corpus is absent."),
     port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port to listen on."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; the default keeps the workbench local to this machine."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes that tag the corpus again after an edit (1: in the server; more pays off with more cores than 2)."),
     open_browser: bool = typer.Option(False, "--open", help="Open the page in a browser."),
     tags: Optional[Path] = TagsOpt,
     rules: Optional[List[Path]] = RulesOpt,
@@ -275,6 +276,6 @@ def serve(
             typer.echo(str(p), err=True)
         fail(f"cannot load rules: {len(base.problems)} problem(s)")
     try:
-        run_server(wb, host, port, open_browser)
+        run_server(wb, host, port, open_browser, jobs)
     except OSError as exc:
         fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")

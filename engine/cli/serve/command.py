@@ -22,7 +22,8 @@ def make_workbench(rules=(), tags=None, builtin=True, corpus=(), gold=None, max_
     """The Workbench of a command line; raises RuleLoadError, TagListError, GoldError."""
     from ...packs.discover import discover
     from ...tagging.tagger import load_taglist
-    from .workbench import Workbench, load_corpus
+    from .corpus import load_corpus
+    from .workbench import Workbench
 
     taglist = load_taglist(tags)
     packs = discover(rules or (), builtin, True)
@@ -47,7 +48,7 @@ def listen(host: str, port: int):
     return sock
 
 
-def serve(wb, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False) -> None:
+def serve(wb, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False, jobs: int = 1) -> None:
     """Serve until interrupted; OSError if the address cannot be bound."""
     import uvicorn
 
@@ -56,6 +57,9 @@ def serve(wb, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = Fa
 
     sock = listen(host, port)
     port = sock.getsockname()[1]
+    if jobs > 1:
+        sys.stderr.write(f"repotag workbench: parsing the corpus, starting {jobs} workers\n")
+    wb.start_jobs(jobs)  # here, in the main thread, before the server starts its threads
     app = build_app(wb, allowed_hosts(host, port))
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/"
@@ -67,4 +71,7 @@ def serve(wb, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = Fa
 
         webbrowser.open(url)
     config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False)
-    uvicorn.Server(config).run(sockets=[sock])
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        wb.close()

@@ -18,26 +18,26 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ...inputs.read import Item, iter_inputs
+from ...inputs.read import Item
 from ...packs.discover import Pack
 from ...packs.lint import lint_collected
 from ...packs.model import Problem, RuleSet
 from ...packs.read import collect_packs, unsaved_sources
 from ...packs.taglist import TagList
-from ...reports.evaluate import figures, load_gold, gold_items, tag_name
+from ...reports.evaluate import figures, tag_name
 from ...reports.explain import evidence_html, explain, highlight_css, readme_html, scores_html
 from ...reports.render import rel
 from ...reports.ruletest import describe, run_examples
 from ...tagging.tagger import Tagger
-from ...tagging.guard import tag_guarded
 from ..records import tag_record
 from . import edits as edit_io
+from . import pool
+from .corpus import Corpus, parse_all, tag_item
 from .files import AccessError, PackFile, pack_files, resolve
 
 MAX_RULE_TEXT = 1_000_000  # characters of one edited rule file
 MAX_EDITS = 8  # unsaved files in one request
 LOADS_KEPT = 6  # recent loads (one per distinct edit) kept in memory
-PARSED_KEPT = 5000  # parsed READMEs kept for tagging the corpus again (~2 GB at most)
 
 
 class RequestError(ValueError):
@@ -63,57 +63,11 @@ class Loaded:
     problems: list[Problem]  # the loader's: any one keeps the pack from loading
     tagger: Tagger | None
     seconds: float
+    texts: dict = field(default_factory=dict)  # the unsaved texts it was loaded with
     corpus: dict | None = None  # id → tags (or error), once tagged
-    corpus_seconds: float = 0.0
+    corpus_seconds: float = 0.0  # CPU of this process
+    corpus_wall: float = 0.0
     lint_cache: dict = field(default_factory=dict)
-
-
-@dataclass
-class Corpus:
-    items: list[Item]
-    gold: dict[str, list[int]] | None  # id → gold tag ids, with --gold
-    source: str
-    notes: list[str] = field(default_factory=list)
-    parsed: dict = field(default_factory=dict)  # id → Document, parsed once
-
-    def by_id(self, iid: str) -> Item | None:
-        for it in self.items:
-            if it.id == iid:
-                return it
-        return None
-
-
-def load_corpus(paths: list[str], gold_path: str | None, tags: TagList) -> Corpus | None:
-    """The READMEs of --corpus (as `repotag tag` reads them) or, without it, those
-    the gold file names; the gold tags with --gold. Bad lines are kept as error
-    items (counted, shown), a bad gold file raises GoldError."""
-    if not paths and not gold_path:
-        return None
-    gold = None
-    notes: list[str] = []
-    if gold_path:
-        docs = load_gold(gold_path, tags)
-        gold = {d.id: list(d.tags) for d in docs}
-    if paths:
-        items = list(iter_inputs(list(paths), "auto", None))
-        source = ", ".join(paths)
-    else:
-        items = list(gold_items(gold_path, docs))
-        source = str(gold_path)
-    seen: dict[str, int] = {}
-    unique = []
-    for it in items:
-        if it.id in seen:
-            notes.append(f"{it.source or it.id}: duplicate id {it.id!r}, only the first is used")
-            continue
-        seen[it.id] = 1
-        unique.append(it)
-    if gold is not None:
-        missing = [i for i in gold if i not in seen]
-        if missing:
-            notes.append(f"{len(missing)} gold id(s) have no README in the corpus and count as untagged: "
-                         + ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else ""))
-    return Corpus(unique, gold, source, notes)
 
 
 def _digest(parts) -> str:
@@ -127,26 +81,33 @@ def _errors(gold: list[int], pred: list[int]) -> int:
     return len(set(gold) ^ set(pred))
 
 
-class _Parsed:
-    """A Tagger bound to one parsed README, for the per-input guard."""
-
-    def __init__(self, tagger: Tagger, doc):
-        self.tagger, self.doc = tagger, doc
-
-    def tag(self, text: str, max_tags: int | None = None):
-        return self.tagger.tag_document(self.doc, max_tags)
-
-
 class Workbench:
     def __init__(self, packs: list[Pack], tags: TagList, max_tags: int | None = None, corpus: Corpus | None = None):
         self.packs = packs
         self.tags = tags
         self.max_tags = max_tags
         self.corpus = corpus
+        self.pool = None
+        self.jobs = 1
         self._loads: OrderedDict[str, Loaded] = OrderedDict()
         # One computation at a time: the engine is CPU-bound and the page is
         # one person's; requests queue instead of thrashing two cores.
         self.lock = threading.RLock()
+
+    def start_jobs(self, jobs: int) -> None:
+        """Parse the corpus and fork `jobs` workers to tag it (see pool.py).
+        Call from the main thread before serving: the fork must see no threads."""
+        base = self.load({})
+        if self.corpus is None or base.tagger is None:
+            return
+        parse_all(self.corpus, base.tagger)
+        self.pool = pool.start(self, jobs)
+        self.jobs = jobs if self.pool is not None else 1
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool = None
 
     # ------------------------------------------------------------ files
 
@@ -269,7 +230,7 @@ class Workbench:
             with unsaved_sources(texts):
                 rs, problems = collect_packs(self.packs, self.tags)
             tagger = Tagger(rs, self.max_tags) if not problems else None
-            loaded = Loaded(key, rs, problems, tagger, time.process_time() - t0)
+            loaded = Loaded(key, rs, problems, tagger, time.process_time() - t0, texts)
             self._loads[key] = loaded
             while len(self._loads) > LOADS_KEPT:
                 self._loads.popitem(last=False)
@@ -402,28 +363,24 @@ class Workbench:
         """id → {"tags": [...]} or {"error": ...} for every README of the corpus.
 
         Only rules change between runs, so each README is parsed once and kept
-        (up to PARSED_KEPT of them); a run is matching and scoring alone, in
-        this process. (Not `--jobs` worker processes: forking a pool from the
-        threads of a running ASGI server could leave a worker dead and the
-        pool waiting for it for ever.)"""
+        (up to PARSED_KEPT of them); a run is matching and scoring alone, by
+        the --jobs workers (pool.py) or in this process."""
         if loaded.corpus is not None:
             return loaded.corpus
-        t0 = time.process_time()
-        out = {}
-        for it in self.corpus.items:
-            if it.error:
-                out[it.id] = {"error": it.error}
-                continue
-            doc = self.corpus.parsed.get(it.id)
-            if doc is None:
-                res, err = tag_guarded(tagger, it.text, self.max_tags, it.source or it.id, 0)
-                if res is not None and len(self.corpus.parsed) < PARSED_KEPT:
-                    self.corpus.parsed[it.id] = res.document
-            else:
-                res, err = tag_guarded(_Parsed(tagger, doc), it.text, self.max_tags, it.source or it.id, 0)
-            out[it.id] = {"error": err} if res is None else {"tags": list(res.tags)}
+        t0, w0 = time.process_time(), time.perf_counter()
+        results = None
+        if self.pool is not None:
+            try:
+                results = pool.run(self.pool, loaded.key, loaded.ruleset, len(self.corpus.items))
+            except Exception:  # a dead or stalled worker: give the pool up, tag here
+                self.pool.terminate()
+                self.pool = None
+        if results is None:
+            results = [tag_item(tagger, self.corpus, i, self.max_tags) for i in range(len(self.corpus.items))]
+        out = dict(zip((it.id for it in self.corpus.items), results))
         loaded.corpus = out
         loaded.corpus_seconds = time.process_time() - t0
+        loaded.corpus_wall = time.perf_counter() - w0
         return out
 
     def corpus_list(self) -> dict:
@@ -456,10 +413,11 @@ class Workbench:
             after = None
             if loaded.key != base.key and loaded.tagger is not None:
                 after = self._tag_corpus(loaded, loaded.tagger)
-            seconds = loaded.corpus_seconds if after is not None else base.corpus_seconds
+            ran = loaded if after is not None else base
+            seconds, wall = ran.corpus_seconds, ran.corpus_wall
         out = {"source": self.corpus.source, "docs": len(self.corpus.items), "gold": self.corpus.gold is not None,
                "notes": self.corpus.notes, "pack": self.status(loaded), "edited": loaded.key != base.key,
-               "seconds": round(seconds, 3),
+               "seconds": round(seconds, 3), "wall_seconds": round(wall, 3), "jobs": self.jobs,
                "failed": sum("error" in r for r in before.values())}
         pred_b = {i: r["tags"] for i, r in before.items() if "tags" in r}
         pred_a = {i: r["tags"] for i, r in after.items() if "tags" in r} if after is not None else None

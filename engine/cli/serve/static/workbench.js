@@ -322,7 +322,7 @@ async function refreshCorpus() {
     if (r.before) parts.push(figureCards(r.before, r.after));
     parts.push(el("p", { class: "muted", id: "corpus-timing" },
       `${r.docs} READMEs` + (r.failed ? `, ${r.failed} unreadable` : "") +
-      (r.edited ? `; tagged again with the edit in ${r.seconds.toFixed(2)} s of CPU` : "; the saved rules") +
+      (r.edited ? `; tagged again with the edit in ${r.wall_seconds.toFixed(2)} s (${r.jobs} job${r.jobs > 1 ? "s" : ""})` : "; the saved rules") +
       (r.pack.loaded ? "" : "; " + r.pack.message)));
     $("figures").replaceChildren(...parts);
     renderDiff(r);
