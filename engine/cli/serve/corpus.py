@@ -63,7 +63,7 @@ def load_corpus(paths: list[str], gold_path: str | None, tags: TagList) -> Corpu
 class _Parsed:
     """A Tagger bound to one parsed README, for the per-input guard."""
 
-    def __init__(self, tagger: Tagger, doc):
+    def __init__(self, tagger, doc):
         self.tagger, self.doc = tagger, doc
 
     def tag(self, text: str, max_tags: int | None = None):

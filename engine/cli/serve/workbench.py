@@ -63,7 +63,6 @@ class Loaded:
     problems: list[Problem]  # the loader's: any one keeps the pack from loading
     tagger: Tagger | None
     seconds: float
-    texts: dict = field(default_factory=dict)  # the unsaved texts it was loaded with
     corpus: dict | None = None  # id → tags (or error), once tagged
     corpus_seconds: float = 0.0  # CPU of this process
     corpus_wall: float = 0.0
@@ -230,7 +229,7 @@ class Workbench:
             with unsaved_sources(texts):
                 rs, problems = collect_packs(self.packs, self.tags)
             tagger = Tagger(rs, self.max_tags) if not problems else None
-            loaded = Loaded(key, rs, problems, tagger, time.process_time() - t0, texts)
+            loaded = Loaded(key, rs, problems, tagger, time.process_time() - t0)
             self._loads[key] = loaded
             while len(self._loads) > LOADS_KEPT:
                 self._loads.popitem(last=False)
