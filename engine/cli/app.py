@@ -271,3 +271,45 @@ def main():
     """Typer for every command (engine.batch.main sends `repotag tag` here
     only when its fast path cannot parse the arguments)."""
     app()
+
+
+@app.command()
+def serve(
+    corpus: Optional[List[str]] = typer.Option(None, "--corpus", help="READMEs to compare over: a directory, files or a JSONL corpus (as for `tag`); repeatable."),
+    gold: Optional[Path] = typer.Option(None, "--gold", help="Gold JSONL (as for `eval`): P/R/F1 and what an edit fixes or breaks; its READMEs are the corpus when --corpus is absent."),
+    port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port to listen on."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; the default keeps the workbench local to this machine."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes that tag the corpus again after an edit (1: in the server; more pays off with more cores than 2)."),
+    open_browser: bool = typer.Option(False, "--open", help="Open the page in a browser."),
+    tags: Optional[Path] = TagsOpt,
+    rules: Optional[List[Path]] = RulesOpt,
+    max_tags: Optional[int] = MaxOpt,
+    no_builtin: bool = NoBuiltinOpt,
+):
+    """The rule workbench in the browser: a README's evidence, rule files edited live, the corpus diff of an edit."""
+    from .serve.command import MISSING, have_web_stack, make_workbench, serve as run_server
+
+    if not have_web_stack():
+        fail(MISSING)
+    from ..packs.model import RuleLoadError
+    from ..packs.taglist import TagListError
+    from ..reports.evaluate import GoldError
+
+    try:
+        wb = make_workbench(rules, tags, not no_builtin, corpus, gold, max_tags)
+        wb.load({})  # the saved rules must load before anything is served
+    except RuleLoadError as exc:
+        for p in exc.problems:
+            typer.echo(str(p), err=True)
+        fail(f"cannot load rules: {len(exc.problems)} problem(s)")
+    except (TagListError, GoldError) as exc:
+        fail(str(exc))
+    base = wb.load({})
+    if base.tagger is None:
+        for p in base.problems:
+            typer.echo(str(p), err=True)
+        fail(f"cannot load rules: {len(base.problems)} problem(s)")
+    try:
+        run_server(wb, host, port, open_browser, jobs)
+    except OSError as exc:
+        fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")

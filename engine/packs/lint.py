@@ -153,7 +153,7 @@ def _grouped(groups: list, a: int, b: int) -> bool:
     return any(a in g and b in g for g in groups)
 
 
-def _keyword_findings(rules: list[Rule], tags: TagList, groups: list) -> list[Problem]:
+def _keyword_findings(rules: list[Rule], tags: TagList, groups: list, only: set[str] | None = None) -> list[Problem]:
     """Keywords written twice. Intended and silent: the same keyword in rules
     of one tag that count in different scopes (a title/lede rule and a
     heading rule), and a keyword shared by two tags that pack.yml groups
@@ -179,25 +179,47 @@ def _keyword_findings(rules: list[Rule], tags: TagList, groups: list) -> list[Pr
                                               "name the pair in pack.yml's shared_vocabulary", "keyword-two-tags"))
                     break
             earlier.append((r, t))
-    out += _near_duplicates(first, tags)
+    out += _near_duplicates(first, tags, only)
     return out
 
 
-def _near_duplicates(first: dict, tags: TagList) -> list[Problem]:
+def _near_pairs(keys: list[str], first: dict, only: set[str] | None):
+    """(a, b, ratio) with a < b for near keywords; with `only`, just the pairs
+    with a keyword in those files: comparing all pairs is most of a lint, and
+    an editor re-linting one file needs only that file's pairs."""
     from rapidfuzz import fuzz, process
 
+    if only is None:
+        for i, a in enumerate(keys):
+            for b, score, _ in process.extract(a, keys[i + 1:], scorer=fuzz.ratio, score_cutoff=NEAR_RATIO, limit=None):
+                yield a, b, score
+        return
+    inside: dict[str, bool] = {}
+    for k in keys:
+        f = first[k][1].loc.file
+        if f not in inside:
+            inside[f] = in_paths(f, only)
+    focus = [k for k in keys if inside[first[k][1].loc.file]]
+    pairs = {}
+    for a in focus:
+        for b, score, _ in process.extract(a, keys, scorer=fuzz.ratio, score_cutoff=NEAR_RATIO, limit=None):
+            if b != a:
+                pairs[(min(a, b), max(a, b))] = score
+    for (a, b), score in sorted(pairs.items()):
+        yield a, b, score
+
+
+def _near_duplicates(first: dict, tags: TagList, only: set[str] | None = None) -> list[Problem]:
     keys = sorted(k for k in first if len(k) >= NEAR_MIN_LEN)
     out = []
-    for i, a in enumerate(keys):
-        later = keys[i + 1:]
-        for b, score, _ in process.extract(a, later, scorer=fuzz.ratio, score_cutoff=NEAR_RATIO, limit=None):
-            if not _typo(a, b):
-                continue
-            (ra, ta), (rb, tb) = first[a], first[b]
-            # Reported at the later of the two, so the older keyword is the reference.
-            (r1, t1), (r2, t2) = sorted([(ra, ta), (rb, tb)], key=lambda x: (x[1].loc.file, x[1].loc.line, x[1].loc.col))
-            out.append(Problem(t2.loc, f"keyword {_q(t2.text)} ({_name(tags, r2.tag)}) is nearly {_q(t1.text)} "
-                                       f"({_name(tags, r1.tag)}, {t1.loc}), ratio {score:.0f}: a typo?", "near-duplicate"))
+    for a, b, score in _near_pairs(keys, first, only):
+        if not _typo(a, b):
+            continue
+        (ra, ta), (rb, tb) = first[a], first[b]
+        # Reported at the later of the two, so the older keyword is the reference.
+        (r1, t1), (r2, t2) = sorted([(ra, ta), (rb, tb)], key=lambda x: (x[1].loc.file, x[1].loc.line, x[1].loc.col))
+        out.append(Problem(t2.loc, f"keyword {_q(t2.text)} ({_name(tags, r2.tag)}) is nearly {_q(t1.text)} "
+                                   f"({_name(tags, r1.tag)}, {t1.loc}), ratio {score:.0f}: a typo?", "near-duplicate"))
     return out
 
 
@@ -254,6 +276,13 @@ def lint(paths, in_use: list[Pack], tags: TagList) -> list[Finding]:
     overrides of a plugin pack resolve, but only PATHs are reported on."""
     packs, only = packs_for_paths(paths, in_use)
     rs, problems = collect_packs(packs, tags)
+    return lint_collected(rs, problems, paths, only)
+
+
+def lint_collected(rs: RuleSet, problems: list[Problem], paths=(), only: set[str] | None = None) -> list[Finding]:
+    """lint() on packs already collected (collect_packs' result and problems),
+    so an editor that loads the pack anyway does not load it twice."""
+    problems = list(problems)
     rules = rs.rules + rs.dropped
     for r in rules:
         for t in r.keywords:
@@ -262,11 +291,15 @@ def lint(paths, in_use: list[Pack], tags: TagList) -> list[Finding]:
             problems += _keyword_shape(t, "negative term")
         problems += _pattern_findings(r)
     problems += _keyword_findings(rs.rules, rs.tags,
-                                  [*rs.settings.get("overlap_groups", []), *rs.settings.get("shared_vocabulary", [])])
+                                  [*rs.settings.get("overlap_groups", []), *rs.settings.get("shared_vocabulary", [])], only)
     problems += _example_findings(rs, only)
     whole = [p for p in map(Path, paths or ()) if p.is_dir()]
     coverage = _coverage_findings(rs) if not paths or whole else []
-    found = [p for p in problems if in_paths(p.loc.file, only)] + coverage
+    inside: dict[str, bool] = {}  # in_paths resolves the path: once a file, not once a problem
+    for p in problems:
+        if p.loc.file not in inside:
+            inside[p.loc.file] = in_paths(p.loc.file, only)
+    found = [p for p in problems if inside[p.loc.file]] + coverage
     unique = {(p.loc.file, p.loc.line, p.loc.col, p.code, p.message): p for p in found}
     ordered = sorted(unique.values(), key=lambda p: (p.loc.file, p.loc.line, p.loc.col, p.code, p.message))
     return [Finding(p, severity(p.code)) for p in ordered]

@@ -11,6 +11,8 @@ every pattern everywhere.
 """
 from __future__ import annotations
 
+import functools
+
 try:  # Python >= 3.11
     import re._constants as _c
     import re._parser as _p
@@ -131,6 +133,9 @@ MAX_SETS = 3
 MIN_EXTRA_STRENGTH = 3
 
 
+# Pure in the source: an editor reloading a pack on every change (`repotag
+# serve`) re-checks only the patterns it has not seen.
+@functools.lru_cache(maxsize=8192)
 def required_literals(source: str, flags: int = 0) -> tuple[frozenset, ...] | None:
     """Sets of lower-case strings such that every match of the pattern
     contains one string of each set (the most selective set first), or None

@@ -14,6 +14,8 @@ Python's `re` backtracks. Two guards bound the work a rule pattern can do:
 """
 from __future__ import annotations
 
+import functools
+
 import re
 
 try:  # Python >= 3.11
@@ -104,6 +106,9 @@ RISK_HINT = ("rewrite it without a repeat inside a repeat, e.g. '(a+)+' as 'a+',
              "'(\\w+\\s?)+' as '[\\w\\s]+', '(a|ab)+' as '(ab?)+'")
 
 
+# Pure in the source: an editor reloading a pack on every change (`repotag
+# serve`) re-checks only the patterns it has not seen.
+@functools.lru_cache(maxsize=8192)
 def compile_rule_regex(source: str) -> tuple[re.Pattern | None, str | None]:
     """(compiled, None) or (None, why it is refused) for a rule pattern."""
     try:

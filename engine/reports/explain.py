@@ -256,44 +256,52 @@ _EXPLAIN_CSS = """
 
 
 def _spans(data: dict) -> dict[int, list[tuple[int, int, list]]]:
-    """Per README line, non-overlapping (start, end, [(entry index, evidence)])."""
+    """Per README line, non-overlapping (start, end, [(entry index, evidence index, evidence)])."""
     per_line: dict[int, list] = defaultdict(list)
     for i, e in enumerate(data["entries"]):
-        for r in e["evidence"]:
+        for j, r in enumerate(e["evidence"]):
             if r["column"]:
-                per_line[r["line"]].append((r["column"] - 1, r["end_column"], i, r))
+                per_line[r["line"]].append((r["column"] - 1, r["end_column"], i, j, r))
     out = {}
     for ln, items in per_line.items():
-        items.sort(key=lambda x: (x[0], -x[1], x[2]))
+        items.sort(key=lambda x: (x[0], -x[1], x[2], x[3]))
         merged: list = []
-        for a, b, i, r in items:
+        for a, b, i, j, r in items:
             if merged and a < merged[-1][1]:
                 merged[-1][1] = max(merged[-1][1], b)
-                merged[-1][2].append((i, r))
+                merged[-1][2].append((i, j, r))
             else:
-                merged.append([a, b, [(i, r)]])
+                merged.append([a, b, [(i, j, r)]])
         out[ln] = [(a, b, ev) for a, b, ev in merged]
     return out
 
 
 def _tip(data: dict, ev: list) -> str:
     parts = []
-    for i, r in ev:
+    for i, _, r in ev:
         what = "cancelled" if r["cancelled_by"] else f"{r['contribution']:+.2f}"
         parts.append(f"{data['entries'][i]['name']}: {r['rule']} ({r['term']}) {what}")
     return "\n".join(dict.fromkeys(parts))
 
 
-def html_report(data: dict, text: str) -> str:
-    entries = data["entries"]
-    spans = _spans(data)
-    toggles = "".join(f'<input type="checkbox" id="t{i}" checked>' for i in range(len(entries)))
+def highlight_css(data: dict) -> str:
+    """Colours of each entry's highlights and legend, and the CSS-only toggles."""
     css = _EXPLAIN_CSS
-    for i in range(len(entries)):
+    for i in range(len(data["entries"])):
         color = PALETTE[i % len(PALETTE)]
         css += (f".hl.e{i}{{background:{color}}}.legend label[for=t{i}]{{background:{color}}}"
                 f"#t{i}:not(:checked)~.doc .hl.e{i}{{background:none;outline:none;text-decoration:none}}"
                 f"#t{i}:not(:checked)~.legend label[for=t{i}]{{opacity:.35}}")
+    return css
+
+
+def readme_html(data: dict, text: str) -> str:
+    """The README, every line numbered, terms highlighted per entry; each
+    highlight carries its tooltip and, in data-ev, the `entry.evidence`
+    indexes of what it shows (for pages that script a detail view)."""
+    entries = data["entries"]
+    spans = _spans(data)
+    toggles = "".join(f'<input type="checkbox" id="t{i}" checked>' for i in range(len(entries)))
     legend = "".join(f'<label for="t{i}" title="show/hide">{esc(e["name"])} · {esc(e["role"])}</label>'
                      for i, e in enumerate(entries))
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -301,23 +309,40 @@ def html_report(data: dict, text: str) -> str:
     for n, line in enumerate(lines, 1):
         parts, pos = [], 0
         for a, b, ev in spans.get(n, ()):
-            kinds = {r["kind"] for _, r in ev}
+            kinds = {r["kind"] for _, _, r in ev}
             cls = f"hl e{ev[0][0]}" + (" negative" if kinds == {"negative"} else "") + \
-                  (" cancelled" if all(r["cancelled_by"] for _, r in ev) else "")
+                  (" cancelled" if all(r["cancelled_by"] for _, _, r in ev) else "")
+            tip = esc(_tip(data, ev))
+            refs = " ".join(f"{i}.{j}" for i, j, _ in ev)
             parts.append(esc(line[pos:a]))
-            parts.append(f'<span class="{cls}" data-tip="{esc(_tip(data, ev))}" title="{esc(_tip(data, ev))}">'
+            parts.append(f'<span class="{cls}" data-tip="{tip}" title="{tip}" data-ev="{refs}">'
                          f"{esc(line[a:b])}</span>")
             pos = b
         parts.append(esc(line[pos:]))
         rows.append(f'<div class="ln" id="L{n}"><span class="no">{n}</span><span>{"".join(parts) or " "}</span></div>')
+    # The checkboxes precede legend and README as siblings: CSS alone
+    # shows and hides a tag's highlights, so the page needs no script.
+    return (f'<div class="wrap">{toggles}<div class="legend">{legend}</div>'
+            f'<div class="doc readme">{"".join(rows)}</div></div>')
+
+
+def scores_html(data: dict) -> str:
+    from .render import html_table
+
+    entries = data["entries"]
     score_rows = [[esc(e["name"]), str(e["tag"]), esc(e["role"]), esc(e["status"]), num(e["score"]),
                    num(e["adjusted"]), str(e["rank"] or "-"), esc(e["reason"] or "")] for e in entries]
     scores = Table("scores", ["tag", "id", "role", "status", "score", "adjusted", "rank", "reason"], score_rows,
                    frozenset({1, 4, 5, 6}))
+    return html_table(scores, frozenset(range(8)))
+
+
+def evidence_html(data: dict) -> str:
+    """Per entry, its evidence table (README positions link to #L<line>) and what it lacked."""
     from .render import html_table
 
     detail = []
-    for i, e in enumerate(entries):
+    for e in data["entries"]:
         t = evidence_table(e)
         t.title = _head(e)
         for row, r in zip(t.rows, e["evidence"]):
@@ -329,14 +354,15 @@ def html_report(data: dict, text: str) -> str:
                          f"{esc(', '.join(s['terms'][:6]))}</li>" for s in (e["lacked"] or {}).get("silent_rules", [])[:8])
         detail.append(f'<div id="tag-{e["tag"]}">' + html_table(t, frozenset(range(11)))
                       + (f"<ul>{notes}{silent}</ul>" if notes or silent else "") + "</div>")
+    return "".join(detail)
+
+
+def html_report(data: dict, text: str) -> str:
     chosen = ", ".join(f"{n} ({t})" for n, t in zip(data["names"], data["tags"])) or "none"
     body = (f"<h1>repotag explain</h1><p class=\"mono\">{esc(data['source'])}</p>"
             f"<p>Tags: <b>{esc(chosen)}</b> · min score {data['settings']['min_score']:g}, "
             f"max {data['settings']['max_tags']} tags</p>"
-            + html_table(scores, frozenset(range(8)))
-            # The checkboxes precede legend and README as siblings: CSS alone
-            # shows and hides a tag's highlights, so the page needs no script.
-            + f'<h2>README</h2><div class="wrap">{toggles}<div class="legend">{legend}</div>'
-            + f'<div class="doc readme">{"".join(rows)}</div></div>'
-            + "<h2>Evidence</h2>" + "".join(detail))
-    return page(f"repotag explain: {data['source']}", body, css)
+            + scores_html(data)
+            + "<h2>README</h2>" + readme_html(data, text)
+            + "<h2>Evidence</h2>" + evidence_html(data))
+    return page(f"repotag explain: {data['source']}", body, highlight_css(data))

@@ -65,7 +65,11 @@ class Tagger:
         return cls(load_packs(discover(rule_dirs, builtin, plugins), load_taglist(tags)), max_tags)
 
     def tag(self, text: str, max_tags: int | None = None) -> TagResult:
-        doc = document.parse(text)
+        return self.tag_document(document.parse(text), max_tags)
+
+    def tag_document(self, doc: document.Document, max_tags: int | None = None) -> TagResult:
+        """tag() of an already parsed README: a corpus tagged again after a
+        rule edit (`repotag serve`) is parsed once, not once per edit."""
         hits = self.matcher.match(doc)
         n = self.max_tags if max_tags is None else max_tags
         s: Scores = score(hits, self.rules, doc, self.settings, n)
