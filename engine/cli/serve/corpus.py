@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ...inputs.read import Item, iter_inputs
+from ...inputs.read import Item
+from ...inputs.sources import iter_inputs
 from ...packs.taglist import TagList
 from ...reports.evaluate import gold_items, load_gold
 from ...tagging.guard import tag_guarded
