@@ -41,6 +41,7 @@ class Evidence:
     segment: int = 0
     start: int = 0
     end: int = 0
+    tuned: float = 1.0  # the rule's fitted multiplier, already inside weight
 
     @property
     def base(self) -> float:
@@ -108,9 +109,9 @@ def weigh(hits: list[Hit], rules: list[Rule], doc: Document, settings: dict) -> 
         out.append(Evidence(
             tag=rule.tag, rule_id=rule.id, rule_loc=rule.loc, kind=h.kind, term=h.term,
             matched=h.matched, scope=seg.scope, section=seg.section, line=line,
-            weight=h.weight * rule.weight, scope_factor=sf,
+            weight=h.weight * rule.weight * rule.tuned, scope_factor=sf,
             section_factor=section_factor(seg.section, settings, cache),
-            segment=h.segment, start=h.start, end=h.end,
+            segment=h.segment, start=h.start, end=h.end, tuned=rule.tuned,
         ))
     return out
 
@@ -192,6 +193,15 @@ def total(evidence: list[Evidence], settings: dict) -> dict[int, float]:
     # fsum is exact, so a score does not depend on the order the rules were
     # loaded in (a plain sum can differ in the last bit and flip a threshold).
     return {tag: math.fsum(p) for tag, p in parts.items()}
+
+
+def cancelled_evidence(hits: list[Hit], rules: list[Rule], doc: Document, settings: dict) -> list[Evidence]:
+    """Weighed evidence with cancellation applied and nothing summed yet: the
+    part of score() that weights and factors do not change, which
+    `rules tune` computes once per README and re-sums per trial."""
+    evidence = weigh(hits, rules, doc, settings)
+    _cancel(evidence)
+    return evidence
 
 
 def select(totals: dict[int, float], settings: dict, max_tags: int, evidence: list[Evidence]) -> tuple[list[int], list[TagScore]]:
