@@ -195,15 +195,6 @@ def total(evidence: list[Evidence], settings: dict) -> dict[int, float]:
     return {tag: math.fsum(p) for tag, p in parts.items()}
 
 
-def cancelled_evidence(hits: list[Hit], rules: list[Rule], doc: Document, settings: dict) -> list[Evidence]:
-    """Weighed evidence with cancellation applied and nothing summed yet: the
-    part of score() that weights and factors do not change, which
-    `rules tune` computes once per README and re-sums per trial."""
-    evidence = weigh(hits, rules, doc, settings)
-    _cancel(evidence)
-    return evidence
-
-
 def select(totals: dict[int, float], settings: dict, max_tags: int, evidence: list[Evidence]) -> tuple[list[int], list[TagScore]]:
     min_score = settings["min_score"]
     rel = settings["relative_min"]
