@@ -274,6 +274,56 @@ def tune(
 
 
 @rules_app.command()
+def suggest(
+    gold: Path = typer.Argument(..., help="Gold JSONL: {\"id\":..,\"file\": path relative to this file, \"tags\":[..]} per line."),
+    tag: Optional[List[str]] = typer.Option(None, "--tag", help="Mine for this tag (name or id; repeatable). Default: the weakest tags."),
+    top: int = typer.Option(10, "--top", min=1, help="At most this many keywords and this many negatives per tag."),
+    weakest: int = typer.Option(5, "--weakest", min=1, help="Without --tag: this many tags, worst F1 first."),
+    min_docs: int = typer.Option(2, "--min-docs", min=1, help="A phrase must occur in this many READMEs of the tag (or of its false positives)."),
+    fmt: str = typer.Option("yaml", "--format", help="yaml (a snippet to paste) or json."),
+    tags: Optional[Path] = TagsOpt,
+    rules: Optional[List[Path]] = RulesOpt,
+    no_builtin: bool = NoBuiltinOpt,
+    no_plugins: bool = NoPluginsOpt,
+):
+    """Mine candidate keywords and negatives for tags from gold READMEs; print a YAML snippet (never edits rules)."""
+    from ..packs.model import RuleLoadError
+    from ..packs.load import load_packs
+    from ..reports.evaluate import GoldError, load_gold
+    from ..reports.render import progress
+    from ..reports.suggest import json_data, read_docs, suggest as run_suggest, weak_tags, yaml_snippet
+    from ..tagging.tagger import Tagger
+
+    if fmt not in ("yaml", "json"):
+        _fail(f"--format must be yaml or json, not {fmt!r}")
+    taglist, packs = _context(tags, rules, no_builtin, no_plugins)
+    try:
+        tagger = Tagger(load_packs(packs, taglist))
+    except RuleLoadError as exc:
+        _problems(exc)
+    wanted = []
+    for ref in tag or ():
+        t = taglist.resolve(ref)
+        if t is None:
+            _fail(f"--tag {ref!r}: no such tag in {taglist.source}")
+        wanted.append(t.id)
+    try:
+        n = len(load_gold(gold, tagger.tags))
+        with progress("reading", n) as advance:
+            docs = read_docs(tagger, gold, on_error=lambda m: typer.echo(f"repotag: {m}", err=True), progress=advance)
+    except GoldError as exc:
+        _fail(str(exc))
+    chosen = list(dict.fromkeys(wanted)) or weak_tags(docs, weakest)
+    found = run_suggest(tagger, docs, chosen, top, min_docs)
+    if fmt == "json":
+        _emit_json(json_data(found))
+    else:
+        typer.echo("\n".join(yaml_snippet(s, gold.name, rel) for s in found), nl=False)
+    failed = sum(1 for d in docs if not d.phrases and not d.pred)
+    raise typer.Exit(0 if failed == 0 or True else 1)
+
+
+@rules_app.command()
 def schema():
     """Print the JSON Schema of rule files (for yaml-language-server and other editors)."""
     sys.stdout.write(SCHEMA_FILE.read_text(encoding="utf-8"))
