@@ -340,9 +340,13 @@ def _changes(data: YMap, pack: str, tags: TagList, problems: list[Problem]) -> l
         _unknown_keys(item, OVERRIDE_KEYS, "an override", problems)
         fields = _rule_fields(item, tags, problems)
         if "tuned" in item:
-            t = _weight(item["tuned"], item.vallocs["tuned"], problems)
-            if t is not None:
-                fields["tuned"] = t
+            t, tloc = item["tuned"], item.vallocs["tuned"]
+            if isinstance(t, bool) or not isinstance(t, (int, float)):
+                problems.append(Problem(tloc, f"tuned must be a number, not {type(t).__name__} {t!r}", "wrong-type"))
+            elif not 0 < t <= MAX_WEIGHT:
+                problems.append(Problem(tloc, f"tuned {t} is out of range (0, {MAX_WEIGHT:g}]", "weight-range"))
+            else:
+                fields["tuned"] = float(t)
         if not fields and len(problems) == n0:
             problems.append(Problem(item.loc, f"override of {rid!r} changes nothing (give weight, scopes, keywords, ...)", "empty-override"))
         if len(problems) == n0:

@@ -211,12 +211,14 @@ def _rank(group1: list[Doc], group2: list[Doc], weight1, terms, patterns, min_do
         z = log_odds(y1, n1, y2, n2, PRIOR * df[p] / total, PRIOR)
         if z >= MIN_Z:
             scored.append((p, z, docs1[p], y2))
-    scored.sort(key=lambda s: (-round(s[1], 9), s[0]))
+    # Equal evidence: the longer phrase first, it is the more specific keyword.
+    scored.sort(key=lambda s: (-round(s[1], 9), -s[0].count(" "), s[0]))
     from rapidfuzz import fuzz
 
     out: list[Candidate] = []
     for p, z, n_with, n_without in scored:
-        home = next((c for c in out if fuzz.ratio(c.phrase, p) >= NEAR_DUP or c.phrase in p.split() or p in c.phrase.split()), None)
+        home = next((c for c in out if fuzz.ratio(c.phrase, p) >= NEAR_DUP
+                     or f" {p} " in f" {c.phrase} " or f" {c.phrase} " in f" {p} "), None)
         if home is not None:
             home.variants.append(p)
             continue
@@ -253,7 +255,10 @@ def suggest(tagger, docs: list[Doc], tags: list[int], top: int = 10, min_docs: i
         missed = frozenset(d.id for d in pos if t not in d.pred)
         fps = [d for d in rest if t in d.pred]
         keywords = _rank(pos, rest, lambda d: MISSED_WEIGHT if d.id in missed else 1.0, kw, pats, min_docs, top, missed)
-        negatives = _rank(fps, pos, lambda d: 1.0, neg, neg_pats, min_docs, top)
+        # A negative that is itself a keyword of the tag would cancel the very
+        # match it stands for; phrases around a keyword are what negatives are.
+        negatives = [c for c in _rank(fps, pos, lambda d: 1.0, neg, neg_pats, min_docs, top + len(kw))
+                     if c.phrase not in kw][:top]
         files = sorted({r.loc.file for r in rules if r.pack != "<tag names>"})
         out.append(TagSuggestions(t, tag_name(tagger.tags, t), len(pos), len(missed), len(fps), files, keywords, negatives))
     return out
