@@ -42,6 +42,7 @@ MAX_FACTOR = 2.0
 MIN_DOCS = 3
 PENALTY = 0.002
 PASSES = 2
+INNER = 3  # groups of the training READMEs that no accepted change may make worse
 # Settings tune may change, and how far: min_score by factors like a rule,
 # relative_min and overlap_penalty by steps within these bounds.
 RELATIVE_MIN_RANGE = (0.0, 0.5)
@@ -115,9 +116,12 @@ class Model:
     micro counts kept current so a trial costs only what it changes."""
 
     def __init__(self, corpus: Corpus, docs: list[int], values: dict[str, float] | None = None,
-                 params: dict[str, Param] | None = None):
+                 params: dict[str, Param] | None = None, groups: dict[int, int] | None = None):
         self.corpus = corpus
         self.docs = list(docs)
+        # Inner groups of the READMEs (see fit): counts are kept per group too.
+        self.group = groups or {d: 0 for d in self.docs}
+        self.gcounts = [[0, 0, 0] for _ in range(max(self.group.values(), default=0) + 1)]
         self.p = corpus.hand()
         self.values: dict[str, float] = {}
         self.totals = {d: corpus.totals(corpus.cases[d], self.p) for d in self.docs}
@@ -126,6 +130,7 @@ class Model:
         for d in self.docs:
             for i, v in enumerate(self._counts(d, self.pred[d])):
                 self.counts[i] += v
+                self.gcounts[self.group[d]][i] += v
         for key, v in (values or {}).items():
             self.commit(params[key], v)
 
@@ -162,12 +167,23 @@ class Model:
         out = {}
         if param.kind == "rule":
             tag = c.rules[param.rule].tag
+            floor = p.settings["min_score"]
+            # With no overlap bonus, a tag below min_score before and after,
+            # and not the top score either time, changes nothing select()
+            # decides: most trials move such scores, and skipping select()
+            # for them is most of tune's speed.
+            cheap = p.settings["overlap_penalty"] <= 1
             for d in c.docs_of_rule.get(param.rule, ()):
                 if d not in self.totals:
                     continue
                 totals = dict(self.totals[d])
-                totals[tag] = c.tag_totals(c.cases[d], tag, p)
-                out[d] = (totals, c.choose(c.cases[d], totals, p))
+                old = totals.get(tag, 0.0)
+                new = totals[tag] = c.tag_totals(c.cases[d], tag, p)
+                if cheap and old < floor and new < floor and \
+                        max((v for t, v in totals.items() if t != tag), default=0.0) > max(old, new):
+                    out[d] = (totals, self.pred[d])
+                else:
+                    out[d] = (totals, c.choose(c.cases[d], totals, p))
         elif param.kind == "scope":
             for d in self.docs:
                 totals = c.totals(c.cases[d], p)
@@ -177,24 +193,27 @@ class Model:
                 out[d] = (self.totals[d], c.choose(c.cases[d], self.totals[d], p))
         return out
 
-    def trial(self, param: Param, v: float) -> tuple[list[int], dict]:
-        """Micro counts if param had value v (nothing committed)."""
+    def trial(self, param: Param, v: float) -> tuple[list[int], dict, list[list[int]]]:
+        """Micro counts (overall and per group) if param had value v (nothing committed)."""
         p = self._with(param, v)
         changes = self._changes(param, p)
         counts = list(self.counts)
+        gcounts = [list(g) for g in self.gcounts]
         for d, (_, pred) in changes.items():
             if pred != self.pred[d]:
                 old, new = self._counts(d, self.pred[d]), self._counts(d, pred)
+                g = gcounts[self.group[d]]
                 for i in range(3):
                     counts[i] += new[i] - old[i]
-        return counts, changes
+                    g[i] += new[i] - old[i]
+        return counts, changes, gcounts
 
     def commit(self, param: Param, v: float, trial=None) -> None:
-        counts, changes = trial if trial is not None else self.trial(param, v)
+        counts, changes, gcounts = trial if trial is not None else self.trial(param, v)
         self.p = self._with(param, v)
         for d, (totals, pred) in changes.items():
             self.totals[d], self.pred[d] = totals, pred
-        self.counts = counts
+        self.counts, self.gcounts = counts, gcounts
         if v == param.hand:
             self.values.pop(param.key, None)
         else:
@@ -208,16 +227,24 @@ class Model:
 
 
 def fit(corpus: Corpus, docs: list[int], seed: int = 0, max_factor: float = MAX_FACTOR,
-        min_docs: int = MIN_DOCS, penalty: float = PENALTY, passes: int = PASSES) -> tuple[dict[str, float], dict[str, Param]]:
+        min_docs: int = MIN_DOCS, penalty: float = PENALTY, passes: int = PASSES,
+        inner: int = INNER) -> tuple[dict[str, float], dict[str, Param]]:
     """Coordinate ascent from the hand-written values; returns the changed
-    values by parameter key, and every parameter considered."""
+    values by parameter key, and every parameter considered.
+
+    The READMEs are split into `inner` groups, and a value is taken only if
+    no group's F1 gets worse: a change that helps some READMEs by hurting
+    others is as likely to be fitting noise as a real improvement, and
+    held-back READMEs showed it (see README, "rules tune")."""
+    ids = [corpus.cases[d].id for d in docs]
+    groups = dict(zip(docs, folds_of(ids, inner, seed + 1))) if inner > 1 else None
     params = parameters(corpus, docs, max_factor, min_docs)
     settings = [p for p in params if p.kind != "rule"]
     rules = [p for p in params if p.kind == "rule"]
     # The visiting order of rules is the seed's: a different seed is a
     # different (equally valid) path, the same seed the same fit.
     random.Random(seed).shuffle(rules)
-    model = Model(corpus, docs)
+    model = Model(corpus, docs, groups=groups)
     for _ in range(passes):
         moved = False
         for param in settings + rules:
@@ -227,6 +254,8 @@ def fit(corpus: Corpus, docs: list[int], seed: int = 0, max_factor: float = MAX_
                 if v == cur:
                     continue
                 t = model.trial(param, v)
+                if any(f1(*new) < f1(*old) - 1e-12 for new, old in zip(t[2], model.gcounts)):
+                    continue
                 j = f1(*t[0]) - penalty * param.distance(v)
                 # Ties keep the value nearer the hand-written one.
                 if j > best_j + 1e-12 or (abs(j - best_j) <= 1e-12 and param.distance(v) < param.distance(best_v)):
@@ -302,7 +331,7 @@ def _figs(corpus: Corpus, pred: dict[str, list[int]], docs: list[int]) -> Figure
 
 
 def tune(corpus: Corpus, k: int = 5, seed: int = 0, max_factor: float = MAX_FACTOR, min_docs: int = MIN_DOCS,
-         penalty: float = PENALTY, passes: int = PASSES, progress=None) -> TuneResult:
+         penalty: float = PENALTY, passes: int = PASSES, progress=None, inner: int = INNER) -> TuneResult:
     if k < 2:
         raise ValueError("cross-validation needs at least 2 folds")
     n = len(corpus.cases)
@@ -317,7 +346,7 @@ def tune(corpus: Corpus, k: int = 5, seed: int = 0, max_factor: float = MAX_FACT
     for f in range(k):
         train = [d for d in every if fold[d] != f]
         test = [d for d in every if fold[d] == f]
-        values, params = fit(corpus, train, seed, max_factor, min_docs, penalty, passes)
+        values, params = fit(corpus, train, seed, max_factor, min_docs, penalty, passes, inner)
         tuned_train = Model(corpus, train, values, params)
         tuned_test = Model(corpus, test, values, params)
         fitted.append((values, params, test))
@@ -331,7 +360,7 @@ def tune(corpus: Corpus, k: int = 5, seed: int = 0, max_factor: float = MAX_FACT
             _figs(corpus, tuned_test.predictions(), test)))
         if progress:
             progress()
-    values, params = fit(corpus, every, seed, max_factor, min_docs, penalty, passes)
+    values, params = fit(corpus, every, seed, max_factor, min_docs, penalty, passes, inner)
     if progress:
         progress()
     changes = _held_back_gains(corpus, values, params, fitted)
@@ -363,7 +392,7 @@ def _held_back_gains(corpus: Corpus, values: dict, params: dict, fitted: list) -
             if key not in fvalues:
                 continue
             folds += 1
-            trial, _ = m.trial(fparams[key], fparams[key].hand)
+            trial, _, _ = m.trial(fparams[key], fparams[key].hand)
             for i in range(3):
                 counts[i] += trial[i] - m.counts[i]
         gain = f1(*base) - f1(*counts)
