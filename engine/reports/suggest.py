@@ -48,6 +48,7 @@ we our us he she his her i me my mine not no yes so than then too very can could
 might must just also only more most some any all each every both either neither other such own same few many
 much one two three via vs etc e.g i.e using use used based new like what which who whom whose when where why how
 if while after before up down out off again further once get got make made see see also now well way per
+it's that's don't can't isn't you're we're let's
 """.split()) | frozenset("""
 readme docs doc documentation guide introduction intro overview features feature example examples demo demos
 english chinese 中文 table contents toc usage install installation quick start started license screenshot
@@ -176,8 +177,11 @@ class Candidate:
 
 
 def _covered(phrase: str, terms: list[str], patterns: list) -> bool:
+    """Matched by a term or pattern already, or a part of a term ("command" of
+    "command line": what the longer keyword says, only vaguer)."""
     padded = f" {phrase} "
-    return any(f" {t} " in padded for t in terms) or any(p.search(phrase) for p in patterns)
+    return (any(f" {t} " in padded or padded in f" {t} " for t in terms)
+            or any(p.search(phrase) for p in patterns))
 
 
 def _rank(group1: list[Doc], group2: list[Doc], weight1, terms, patterns, min_docs: int, top: int, missed=frozenset()):
