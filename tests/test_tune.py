@@ -359,3 +359,14 @@ def test_eval_against_bad_file_names_line(setup, tmp_path):
     proc = run_cli("eval", gold, "--against", old, *pack_args(pack)[:1], "--rules", pack, "--tags", pack / "tags.json")
     assert proc.returncode == 2
     assert f"{old}:2: \"tags\" must be a list of tag ids" in proc.stderr
+
+
+def test_suggest_goes_on_past_an_unreadable_readme(tmp_path):
+    pack = write_pack(tmp_path / "pack", RULES)
+    gold = make_corpus(tmp_path, planted_phrase="quantum lattice toolkit")
+    with open(gold, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps({"id": "gone", "file": "docs/gone.md", "tags": [1]}) + "\n")
+    proc = run_cli("rules", "suggest", gold, "--tag", "alpha", "--format", "json", *pack_args(pack))
+    assert proc.returncode == 1
+    assert "gone.md" in proc.stderr and "1 gold README(s) could not be read" in proc.stderr
+    assert json.loads(proc.stdout)[0]["keywords"][0]["phrase"] == "quantum lattice toolkit"

@@ -319,8 +319,10 @@ def suggest(
         _emit_json(json_data(found))
     else:
         typer.echo("\n".join(yaml_snippet(s, gold.name, rel) for s in found), nl=False)
-    failed = sum(1 for d in docs if not d.phrases and not d.pred)
-    raise typer.Exit(0 if failed == 0 or True else 1)
+    failed = sum(1 for d in docs if d.error)
+    if failed:
+        typer.echo(f"repotag: {failed} gold README(s) could not be read or tagged (counted untagged)", err=True)
+    raise typer.Exit(1 if failed else 0)
 
 
 @rules_app.command()

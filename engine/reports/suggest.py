@@ -71,6 +71,7 @@ class Doc:
     pred: frozenset
     # phrase → (README line, the text it came from) where it first occurs
     phrases: dict[str, tuple[int, str]] = field(default_factory=dict)
+    error: str | None = None
 
 
 def _sentences(text: str) -> list[str]:
@@ -149,8 +150,10 @@ def read_docs(tagger, gold_path, on_error=None, progress=None) -> list[Doc]:
             if res is not None:
                 doc.pred = frozenset(res.tags)
                 doc.phrases = phrases_of(res.document, tagger.settings)
-        if err and on_error:
-            on_error(err)
+        if err:
+            doc.error = err
+            if on_error:
+                on_error(err)
         out.append(doc)
         if progress:
             progress()
