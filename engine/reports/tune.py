@@ -16,7 +16,8 @@ the rule fired, which is what keeps it fast.
 
 Regularisation: multipliers stay within [1/max_factor, max_factor]; rules
 are tuned only where they fired in at least `min_docs` training READMEs;
-each change must pay for its distance from the hand-written value; and the
+each change must pay for its distance from the hand-written value and may
+not lower the F1 of any of `inner` groups of the training READMEs; and the
 overlay keeps a change of the final fit (on all gold READMEs) only if,
 across the K folds, that parameter's fitted values raised the F1 of the
 held-back READMEs (the same change left out, everything else as fitted).
