@@ -128,7 +128,7 @@ def test_rescoring_matches_the_tagger(setup):
     assert corpus.mismatches() == []
     # and the hand-written predictions carry the planted mistakes
     pred = corpus.predict(corpus.hand())
-    assert pred[_name("g", 0)] == [3, 1] or set(pred[_name("g", 0)]) == {1, 3}
+    assert set(pred[_name("g", 0)]) == {1, 3}
     assert pred[_name("b", 0)] == []
 
 
@@ -200,8 +200,12 @@ def test_tune_is_deterministic_and_seeded(setup):
     ids = [c.id for c in corpus.cases]
     assert folds_of(ids, 3, 7) == folds_of(ids, 3, 7)
     assert folds_of(ids, 3, 7) != folds_of(ids, 3, 8)
-    # a README's fold does not depend on the others
-    assert folds_of(ids[:-1], 3, 7)[: len(ids) - 1] != [] and all(0 <= f < 3 for f in folds_of(ids, 3, 7))
+    # balanced, and a README's fold does not depend on the order of the gold lines
+    sizes = [folds_of(ids, 3, 7).count(f) for f in range(3)]
+    assert max(sizes) - min(sizes) <= 1
+    by_id = dict(zip(ids, folds_of(ids, 3, 7)))
+    rev = ids[::-1]
+    assert dict(zip(rev, folds_of(rev, 3, 7))) == by_id
 
 
 def test_tune_never_replaces_a_hand_written_file(setup):

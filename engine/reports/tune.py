@@ -270,8 +270,9 @@ def fit(corpus: Corpus, docs: list[int], seed: int = 0, max_factor: float = MAX_
 
 
 def folds_of(ids: list[str], k: int, seed: int) -> list[int]:
-    """Fold of each README: by a hash of seed and id, so adding READMEs to
-    the gold file moves no other README between folds."""
+    """Fold of each README: READMEs ordered by a hash of seed and id, then
+    dealt round-robin, so folds differ in size by at most one and do not
+    depend on the order of the gold file's lines."""
     order = sorted(range(len(ids)), key=lambda i: hashlib.blake2b(f"{seed}\0{ids[i]}".encode(), digest_size=8).digest())
     fold = [0] * len(ids)
     for n, i in enumerate(order):
