@@ -30,12 +30,12 @@ def test_rules_schema_prints_the_shipped_file(schema):
 
 def test_schema_keys_match_the_loader(schema):
     from engine.document.markdown import SCOPES
-    from engine.packs.read import EXAMPLE_KEYS, FILE_KEYS, RULE_KEYS
+    from engine.packs.read import EXAMPLE_KEYS, FILE_KEYS, OVERRIDE_KEYS, RULE_KEYS
 
     defs = schema["definitions"]
     assert set(schema["properties"]) == set(FILE_KEYS)
     assert set(defs["rule"]["properties"]) == set(RULE_KEYS)
-    assert set(defs["override"]["properties"]) == set(RULE_KEYS)
+    assert set(defs["override"]["properties"]) == set(OVERRIDE_KEYS)
     assert set(defs["example"]["properties"]) == set(EXAMPLE_KEYS)
     assert defs["rule"]["properties"]["scopes"]["items"]["enum"] == list(SCOPES)
 

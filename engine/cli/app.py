@@ -198,6 +198,7 @@ def eval_(
     per_tag: bool = typer.Option(False, "--per-tag", help="Add a per-tag table, worst first."),
     as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
     predictions: Optional[Path] = typer.Option(None, "--predictions", help="Write the predictions here as JSONL."),
+    against: Optional[Path] = typer.Option(None, "--against", help="Earlier --predictions: list the READMEs whose tags changed (fixed, broken, changed) and the figure deltas."),
     tags: Optional[Path] = TagsOpt,
     rules: Optional[List[Path]] = RulesOpt,
     max_tags: Optional[int] = MaxOpt,
@@ -208,18 +209,40 @@ def eval_(
     from ..reports.render import print_blocks
 
     tagger = load_tagger(rules, tags, max_tags, not no_builtin)
+    if against is not None:
+        from ..reports.compare import load_predictions
+
+        try:
+            load_predictions(against)  # a bad file fails before the whole corpus is tagged
+        except GoldError as exc:
+            fail(str(exc))
     try:
-        fig, _, run = evaluate(tagger, gold, predictions, on_error=lambda m: typer.echo(f"repotag: {m}", err=True))
+        fig, pred, run = evaluate(tagger, gold, predictions, on_error=lambda m: typer.echo(f"repotag: {m}", err=True))
     except GoldError as exc:
         fail(str(exc))
     except OSError as exc:
         fail(f"{predictions}: cannot write: {exc.strerror or exc}")
+    diff = None
+    if against is not None:
+        from ..reports import compare
+        from ..reports.evaluate import load_gold
+
+        gold_tags = {d.id: list(d.tags) for d in load_gold(gold, tagger.tags)}
+        try:
+            diff = compare.before_after(against, pred, gold_tags, tagger.tags)
+        except GoldError as exc:
+            fail(str(exc))
     if as_json:
         data = fig.to_json(tagger.tags, per_tag)
         data["failed"] = run.failed
+        if diff is not None:
+            data["against"] = compare.json_data(diff[0], diff[1], diff[2], tagger.tags, diff[3])
         emit(data)
     else:
-        print_blocks(summary_lines(fig, run.failed) + ([per_tag_table(fig, tagger.tags)] if per_tag else []))
+        blocks = summary_lines(fig, run.failed) + ([per_tag_table(fig, tagger.tags)] if per_tag else [])
+        if diff is not None:
+            blocks += ["", f"against {against}:"] + compare.text_blocks(diff[0], diff[1], diff[2], tagger.tags, diff[3])
+        print_blocks(blocks)
     raise typer.Exit(1 if run.failed else 0)
 
 

@@ -14,7 +14,7 @@ from typing import List, Optional
 import typer
 
 rules_app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False,
-                        help="Author rule packs: list rules, lint and test rule files, print the schema.")
+                        help="Author rule packs: list, lint and test rules, tune them on gold READMEs, mine keywords, print the schema.")
 
 PathsArg = typer.Argument(None, help="Rule files or pack folders (default: the packs in use).")
 RulesOpt = typer.Option(None, "--rules", help="Extra rule pack directory (repeatable; later packs win).")
@@ -191,6 +191,137 @@ def test_examples(
     typer.echo(f"{len(results)} example(s), {len(failed)} failed", err=True)
     if not results:
         typer.echo("repotag: warning: no examples found", err=True)
+    raise typer.Exit(1 if failed else 0)
+
+
+@rules_app.command()
+def tune(
+    gold: Path = typer.Argument(..., help="Gold JSONL: {\"id\":..,\"file\": path relative to this file, \"tags\":[..]} per line."),
+    folds: int = typer.Option(5, "--folds", min=2, help="Cross-validation folds."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Overlay to write (default: tuned.yml in the built-in pack)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the figures and changes as JSON."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the table of changes; write nothing."),
+    force: bool = typer.Option(False, "--force", help="Write the overlay even if the held-back folds do not improve."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the fold split and of the order rules are visited in."),
+    max_factor: float = typer.Option(2.0, "--max-factor", min=1.0, max=10.0, help="Multipliers stay within [1/F, F]."),
+    min_docs: int = typer.Option(3, "--min-docs", min=1, help="Tune a rule only if it fired in this many training READMEs."),
+    penalty: float = typer.Option(0.002, "--penalty", min=0.0, help="F1 a change must gain per unit of |ln(value / hand-written)|."),
+    tags: Optional[Path] = TagsOpt,
+    rules: Optional[List[Path]] = RulesOpt,
+    no_builtin: bool = NoBuiltinOpt,
+    no_plugins: bool = NoPluginsOpt,
+):
+    """Fit rule multipliers and scoring settings on gold READMEs, K-fold cross-validated; write a tuned overlay."""
+    from ..packs.model import RuleLoadError, builtin_dir
+    from ..packs.read import load_packs_uncached
+    from ..reports.evaluate import GoldError
+    from ..reports.overlay import OverlayError, check_writable, render, settings_sources, write
+    from ..reports.render import print_blocks, progress
+    from ..reports.rescore import Corpus
+    from ..reports.tune import tune as run_tune
+    from ..reports.tune_report import json_data, text_blocks
+    from ..tagging.tagger import Tagger
+
+    taglist, packs = _context(tags, rules, no_builtin, no_plugins)
+    out = out or builtin_dir() / "tuned.yml"
+    if not dry_run:
+        try:
+            check_writable(out)
+        except OverlayError as exc:
+            _fail(str(exc))
+    try:
+        # The fit starts from the hand-written values: the overlay it replaces is not loaded.
+        tagger = Tagger(load_packs_uncached(packs, taglist, skip=frozenset({out.resolve()})))
+    except RuleLoadError as exc:
+        _problems(exc)
+    try:
+        from ..reports.evaluate import load_gold
+
+        n = len(load_gold(gold, tagger.tags))
+        with progress("reading", n) as advance:
+            corpus = Corpus.from_gold(tagger, gold, on_error=lambda m: typer.echo(f"repotag: {m}", err=True),
+                                      progress=advance)
+    except GoldError as exc:
+        _fail(str(exc))
+    if n < folds:
+        _fail(f"{gold}: {n} README(s) cannot be split into {folds} folds")
+    odd = corpus.mismatches()
+    if odd:
+        typer.echo(f"repotag: warning: re-scoring differs from the Tagger on {len(odd)} README(s) "
+                   f"({', '.join(odd[:3])}...): tune's figures are approximate", err=True)
+    with progress("tuning", folds + 1) as advance:
+        result = run_tune(corpus, folds, seed, max_factor, min_docs, penalty, progress=advance)
+    written = None
+    if not dry_run and (result.improves or force):
+        text = render(result, gold, out, tagger.rules, settings_sources(packs, out))
+        try:
+            write(text, out)
+        except OverlayError as exc:
+            _fail(str(exc))
+        except OSError as exc:
+            _fail(f"{out}: cannot write: {exc.strerror or exc}")
+        written = rel(str(out))
+    if as_json:
+        _emit_json(json_data(result, written))
+    else:
+        print_blocks(text_blocks(result, written, dry_run))
+        if not dry_run and not written:
+            typer.echo(f"held-back folds do not improve: {rel(str(out))} not written (--force writes it anyway)"
+                       + (f"; the existing {rel(str(out))} is an earlier fit" if out.exists() else ""))
+    if failed := len(result.failed):
+        typer.echo(f"repotag: {failed} gold README(s) could not be read or tagged (counted untagged)", err=True)
+    raise typer.Exit(1 if result.failed else 0)
+
+
+@rules_app.command()
+def suggest(
+    gold: Path = typer.Argument(..., help="Gold JSONL: {\"id\":..,\"file\": path relative to this file, \"tags\":[..]} per line."),
+    tag: Optional[List[str]] = typer.Option(None, "--tag", help="Mine for this tag (name or id; repeatable). Default: the weakest tags."),
+    top: int = typer.Option(10, "--top", min=1, help="At most this many keywords and this many negatives per tag."),
+    weakest: int = typer.Option(5, "--weakest", min=1, help="Without --tag: this many tags, worst F1 first."),
+    min_docs: int = typer.Option(2, "--min-docs", min=1, help="A phrase must occur in this many READMEs of the tag (or of its false positives)."),
+    fmt: str = typer.Option("yaml", "--format", help="yaml (a snippet to paste) or json."),
+    tags: Optional[Path] = TagsOpt,
+    rules: Optional[List[Path]] = RulesOpt,
+    no_builtin: bool = NoBuiltinOpt,
+    no_plugins: bool = NoPluginsOpt,
+):
+    """Mine candidate keywords and negatives for tags from gold READMEs; print a YAML snippet (never edits rules)."""
+    from ..packs.model import RuleLoadError
+    from ..packs.load import load_packs
+    from ..reports.evaluate import GoldError, load_gold
+    from ..reports.render import progress
+    from ..reports.suggest import json_data, read_docs, suggest as run_suggest, weak_tags, yaml_snippet
+    from ..tagging.tagger import Tagger
+
+    if fmt not in ("yaml", "json"):
+        _fail(f"--format must be yaml or json, not {fmt!r}")
+    taglist, packs = _context(tags, rules, no_builtin, no_plugins)
+    try:
+        tagger = Tagger(load_packs(packs, taglist))
+    except RuleLoadError as exc:
+        _problems(exc)
+    wanted = []
+    for ref in tag or ():
+        t = taglist.resolve(ref)
+        if t is None:
+            _fail(f"--tag {ref!r}: no such tag in {taglist.source}")
+        wanted.append(t.id)
+    try:
+        n = len(load_gold(gold, tagger.tags))
+        with progress("reading", n) as advance:
+            docs = read_docs(tagger, gold, on_error=lambda m: typer.echo(f"repotag: {m}", err=True), progress=advance)
+    except GoldError as exc:
+        _fail(str(exc))
+    chosen = list(dict.fromkeys(wanted)) or weak_tags(docs, weakest)
+    found = run_suggest(tagger, docs, chosen, top, min_docs)
+    if fmt == "json":
+        _emit_json(json_data(found))
+    else:
+        typer.echo("\n".join(yaml_snippet(s, gold.name, rel) for s in found), nl=False)
+    failed = sum(1 for d in docs if d.error)
+    if failed:
+        typer.echo(f"repotag: {failed} gold README(s) could not be read or tagged (counted untagged)", err=True)
     raise typer.Exit(1 if failed else 0)
 
 

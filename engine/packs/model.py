@@ -121,6 +121,9 @@ class Rule:
     section_factors: bool = True
     # Overrides and the disable applied by later files, in order (for `rules list`).
     changes: list["Change"] = field(default_factory=list)
+    # A multiplier fitted by `repotag rules tune` (an override's `tuned:`),
+    # kept apart from the hand-written weight so explain can show both.
+    tuned: float = 1.0
 
 
 @_pickled_by_constructor

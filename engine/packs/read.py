@@ -183,9 +183,16 @@ def _read_yaml(path: Path, problems: list[Problem]):
 
 # ---------------------------------------------------------------- validation
 
-FILE_KEYS = ("tag", "rules", "examples", "description", "disable", "override")
+FILE_KEYS = ("tag", "rules", "examples", "description", "disable", "override", "settings")
 RULE_KEYS = ("id", "tag", "description", "weight", "scopes", "scope_factors", "section_factors", "keywords", "patterns",
              "fuzzy", "negative")
+# `tuned:` multiplies a rule's weight; `repotag rules tune` writes it so the
+# hand-written weight stays visible beside the fitted factor.
+OVERRIDE_KEYS = RULE_KEYS + ("tuned",)
+# The scoring settings a rule file may change (`settings:`, as a tuned
+# overlay does); the rest (groups, sections, max_tags) belong in pack.yml.
+FILE_SETTINGS_KEYS = ("scope_factors", "intro_factor", "repeat_decay", "min_score", "first_min_score", "relative_min",
+                      "overlap_penalty")
 EXAMPLE_KEYS = ("text", "tags", "not", "description")
 
 
@@ -406,8 +413,16 @@ def _changes(data: YMap, pack: str, tags: TagList, problems: list[Problem]) -> l
         rid = _rule_id(item, loc, "an override", problems)
         if rid is None:
             continue
-        _unknown_keys(item, RULE_KEYS, "an override", problems)
+        _unknown_keys(item, OVERRIDE_KEYS, "an override", problems)
         fields = _rule_fields(item, tags, problems)
+        if "tuned" in item:
+            t, tloc = item["tuned"], item.vallocs["tuned"]
+            if isinstance(t, bool) or not isinstance(t, (int, float)):
+                problems.append(Problem(tloc, f"tuned must be a number, not {type(t).__name__} {t!r}", "wrong-type"))
+            elif not 0 < t <= MAX_WEIGHT:
+                problems.append(Problem(tloc, f"tuned {t} is out of range (0, {MAX_WEIGHT:g}]", "weight-range"))
+            else:
+                fields["tuned"] = float(t)
         if not fields and len(problems) == n0:
             problems.append(Problem(item.loc, f"override of {rid!r} changes nothing (give weight, scopes, keywords, ...)", "empty-override"))
         if len(problems) == n0:
@@ -450,9 +465,10 @@ def _examples(value, vloc: Loc, file_tag, tags: TagList, problems: list[Problem]
 
 
 def load_rule_file(path: Path, pack: str, tags: TagList, problems: list[Problem],
-                   changes: list[Change] | None = None):
+                   changes: list[Change] | None = None, settings: dict | None = None):
     """Rules and examples of one YAML file (problems appended, never raised);
-    its overrides and disables are appended to `changes` when given."""
+    its overrides and disables are appended to `changes` when given, its
+    `settings:` merged into `settings` when given."""
     data = read_yaml(path, problems)
     file = str(path)
     if data is None:
@@ -474,6 +490,13 @@ def load_rule_file(path: Path, pack: str, tags: TagList, problems: list[Problem]
         examples = _examples(data["examples"], data.vallocs["examples"], file_tag, tags, problems)
     if changes is not None:
         changes.extend(_changes(data, pack, tags, problems))
+    if "settings" in data:
+        sdata = data["settings"]
+        if not isinstance(sdata, YMap):
+            problems.append(Problem(data.vallocs["settings"], f"settings must map {', '.join(FILE_SETTINGS_KEYS)} to values", "wrong-type"))
+        else:
+            _unknown_keys(sdata, FILE_SETTINGS_KEYS, "settings of a rule file", problems)
+            merge_settings(sdata, tags, settings if settings is not None else _default_settings(), problems)
     return rules, examples
 
 
@@ -512,6 +535,16 @@ def load_settings(path: Path, tags: TagList, settings: dict, problems: list[Prob
         problems.append(Problem(Loc(str(path), 1), "pack.yml must be a mapping", "wrong-type"))
         return
     _unknown_keys(data, SETTINGS_KEYS + ("name", "description"), "pack.yml", problems)
+    merge_settings(data, tags, settings, problems)
+
+
+def _default_settings() -> dict:
+    return {k: (list(v) if isinstance(v, list) else dict(v) if isinstance(v, dict) else v)
+            for k, v in DEFAULT_SETTINGS.items()}
+
+
+def merge_settings(data: YMap, tags: TagList, settings: dict, problems: list[Problem]) -> None:
+    """Checked settings of a mapping (pack.yml, or a rule file's `settings:`) into `settings`."""
     for key in ("intro_factor", "repeat_decay", "min_score", "first_min_score", "relative_min", "overlap_penalty"):
         if key in data:
             v = data[key]
@@ -622,13 +655,15 @@ def _apply(c: Change, seen: dict[str, Rule], rs: RuleSet, remap, problems: list[
         (rs.dropped if r.tag is None else rs.rules).append(r)
 
 
-def collect_packs(pack_dirs, tags: TagList) -> tuple[RuleSet, list[Problem]]:
+def collect_packs(pack_dirs, tags: TagList, skip=frozenset()) -> tuple[RuleSet, list[Problem]]:
     """Load packs in order, keeping what loads and every problem (for lint).
 
     Each pack's rules resolve tags against its own list, then map by name onto
     `tags`; rules of tags not in use are dropped (the seed prompt's list, or a
     team's taxonomy, may hold fewer tags). A pack's overrides and disables
-    apply, once the whole pack is read, to any rule loaded so far."""
+    apply, once the whole pack is read, to any rule loaded so far.
+    Rule files whose resolved path is in `skip` are left out (`rules tune`
+    fits against the packs without the overlay it is about to replace)."""
     problems: list[Problem] = []
     settings = {k: (list(v) if isinstance(v, list) else dict(v) if isinstance(v, dict) else v)
                 for k, v in DEFAULT_SETTINGS.items()}
@@ -659,8 +694,10 @@ def collect_packs(pack_dirs, tags: TagList) -> tuple[RuleSet, list[Problem]]:
                         frozenset(i for i in _remap(sorted(g), ptags, tags) if i is not None) for g in groups[n:]]
         changes: list[Change] = []
         for path in rule_files(pack_dir):
+            if skip and path.resolve() in skip:
+                continue
             rs.files.append(str(path))
-            rules, ex = load_rule_file(path, str(pack_dir), ptags, problems, changes)
+            rules, ex = load_rule_file(path, str(pack_dir), ptags, problems, changes, settings)
             for r in rules:
                 if r.id in seen:
                     problems.append(Problem(r.loc, f"duplicate rule id {r.id!r} (first at {seen[r.id].loc}); "
@@ -681,9 +718,9 @@ def collect_packs(pack_dirs, tags: TagList) -> tuple[RuleSet, list[Problem]]:
     return rs, problems
 
 
-def load_packs_uncached(pack_dirs, tags: TagList) -> RuleSet:
+def load_packs_uncached(pack_dirs, tags: TagList, skip=frozenset()) -> RuleSet:
     """Load packs in order (see collect_packs); any problem raises RuleLoadError."""
-    rs, problems = collect_packs(pack_dirs, tags)
+    rs, problems = collect_packs(pack_dirs, tags, skip)
     if problems:
         raise RuleLoadError(problems)
     return rs

@@ -11,7 +11,8 @@ JSON layout (schema 1; keys are stable, lists are in a deterministic order):
         "rank": position among scored tags (1-based) or null, "score", "adjusted", "reason",
         "evidence": [{"rule", "rule_loc", "term_loc", "kind", "term", "matched", "line", "column", "end_column",
                       "scope", "section", "weight", "scope_factor", "section_factor",
-                      "decay", "contribution", "cancelled_by"}],   # strongest first
+                      "decay", "contribution", "cancelled_by", "tuned"}],   # strongest first
+                                        # weight includes tuned (1.0 unless `rules tune` fitted the rule)
         "lacked": null | {"threshold", "gap", "silent_rules": [{"rule", "rule_loc", "terms"}],
                           "discounted": n, "cancelled": n, "notes": [...]}}]}
 
@@ -110,7 +111,7 @@ def evidence_json(doc, evidence: list, cache: dict, locs: dict) -> list[dict]:
             "scope": e.scope, "section": e.section, "weight": round(e.weight, 4),
             "scope_factor": round(e.scope_factor, 4), "section_factor": round(e.section_factor, 4),
             "decay": round(e.decay, 4), "contribution": round(e.contribution, 4),
-            "cancelled_by": e.cancelled_by,
+            "cancelled_by": e.cancelled_by, "tuned": round(e.tuned, 4),
         })
     # Strongest first: what a curator should look at; cancelled last.
     rows.sort(key=lambda r: (r["cancelled_by"] is not None, -abs(r["contribution"]), r["line"],
@@ -194,6 +195,14 @@ def _where(r: dict) -> str:
     return f"{r['line']}:{r['column']}" if r["column"] else f"{r['line']}"
 
 
+def _weight_cell(r: dict) -> str:
+    """A tuned rule shows the hand-written weight and the fitted factor ("1.5 × tuned 0.8")."""
+    t = r.get("tuned", 1.0)
+    if t == 1.0:
+        return num(r["weight"])
+    return f"{num(round(r['weight'] / t, 4))} × tuned {t:g}"
+
+
 def evidence_table(entry: dict) -> Table:
     rows = []
     for r in entry["evidence"]:
@@ -201,7 +210,7 @@ def evidence_table(entry: dict) -> Table:
         term = r["term"] if matched.lower() == r["term"].lower() else f"{r['term']} → {matched}"
         contrib = "cancelled by " + r["cancelled_by"] if r["cancelled_by"] else f"{r['contribution']:+.2f}"
         rows.append([r["rule"], r["term_loc"], ("NOT " if r["kind"] == "negative" else "") + term, _where(r),
-                     r["scope"], r["section"] or "-", num(r["weight"]), num(r["scope_factor"]),
+                     r["scope"], r["section"] or "-", _weight_cell(r), num(r["scope_factor"]),
                      num(r["section_factor"]), num(r["decay"], 3), contrib])
     return Table("", ["rule", "term's file:line", "term", "README", "scope", "section", "weight",
                       "×scope", "×section", "decay", "contribution"], rows, frozenset(range(6, 11)),

@@ -41,6 +41,7 @@ class Evidence:
     segment: int = 0
     start: int = 0
     end: int = 0
+    tuned: float = 1.0  # the rule's fitted multiplier, already inside weight
 
     @property
     def base(self) -> float:
@@ -114,9 +115,9 @@ def weigh(hits: list[Hit], rules: list[Rule], doc: Document, settings: dict) -> 
         out.append(Evidence(
             tag=rule.tag, rule_id=rule.id, rule_loc=rule.loc, kind=h.kind, term=h.term,
             matched=h.matched, scope=seg.scope, section=seg.section, line=line,
-            weight=h.weight * rule.weight, scope_factor=sf,
+            weight=h.weight * rule.weight * rule.tuned, scope_factor=sf,
             section_factor=section_factor(seg.section, settings, cache) if rule.section_factors else 1.0,
-            segment=h.segment, start=h.start, end=h.end,
+            segment=h.segment, start=h.start, end=h.end, tuned=rule.tuned,
         ))
     return out
 
