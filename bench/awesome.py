@@ -253,6 +253,28 @@ def compare(rows: list[dict], old_rows: list[dict], s: dict, limit: int) -> None
                   f"  {old[r['key']]['tags']} -> {r['tags']}")
 
 
+def export_gold(mapped, out: Path, tag_names: set[str]) -> int:
+    """Gold lines {"id", "file", "tags"} for the mapped entries, the texts under
+    out/entries/ (generated files outside the project: the lists' text is
+    never copied into it)."""
+    tags = {t["name"].strip(): t["id"] for t in json.loads((ROOT / "tags.json").read_text(encoding="utf-8"))}
+    (out / "entries").mkdir(parents=True, exist_ok=True)
+    lines, seen = [], set()
+    for e, cat, gold in mapped:
+        base = re.sub(r"[^\w.-]+", "_", f"{e.list[:-3]}__{e.name}")[:80] or "entry"
+        name, k = base, 1
+        while name in seen:
+            k += 1
+            name = f"{base}_{k}"
+        seen.add(name)
+        (out / "entries" / f"{name}.md").write_text(e.readme(), encoding="utf-8")
+        lines.append(json.dumps({"id": name, "file": f"entries/{name}.md", "tags": [tags[t] for t in gold],
+                                 "category": f"{e.list}: {cat}"}, ensure_ascii=False))
+    (out / "gold.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"{out / 'gold.jsonl'}: {len(lines)} entries")
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--lists", type=Path, default=DEFAULT_LISTS, help="folder of awesome-*.md lists")
@@ -262,6 +284,10 @@ def main(argv=None) -> int:
     ap.add_argument("--worst", type=int, default=20, help="how many worst categories to print")
     ap.add_argument("--flips", type=int, default=50, help="how many fixed/broken entries to print")
     ap.add_argument("--categories", action="store_true", help="list category paths, counts and mappings")
+    ap.add_argument("--export-gold", type=Path, metavar="DIR",
+                    help="write the mapped entries as tiny READMEs and DIR/gold.jsonl (their mapped tags), "
+                         "for `repotag rules suggest DIR/gold.jsonl`: a tag's vocabulary mined from hundreds of "
+                         "one-line self-descriptions instead of a dozen labelled READMEs")
     add_rule_options(ap)
     args = ap.parse_args(argv)
 
@@ -292,6 +318,8 @@ def main(argv=None) -> int:
         mapped, skipped = load_entries(args.lists, cmap)
     except MapError as exc:
         sys.exit(f"awesome: unmapped categories:\n{exc}")
+    if args.export_gold:
+        return export_gold(mapped, args.export_gold, tag_names)
     rows = evaluate(make_tagger(args), mapped)
     s = summarise(rows)
     report(s, skipped, args.worst)

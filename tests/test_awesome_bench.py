@@ -86,3 +86,22 @@ def test_real_map_covers_every_list():
     cmap = awesome.load_map(awesome.DEFAULT_MAP, TAGS)
     mapped, skipped = awesome.load_entries(awesome.DEFAULT_LISTS, cmap)
     assert len(mapped) > 8000 and sum(skipped.values()) < 500
+
+
+def test_export_gold_feeds_rules_suggest(tmp_path):
+    cmap = awesome.load_map(FIX / "map.yml", TAGS)
+    mapped, _ = awesome.load_entries(FIX, cmap)
+    assert awesome.export_gold(mapped, tmp_path / "g", TAGS) == 0
+    rows = [json.loads(l) for l in (tmp_path / "g" / "gold.jsonl").read_text(encoding="utf-8").splitlines()]
+    ids = {t["name"].strip(): t["id"] for t in json.loads((ROOT / "tags.json").read_text(encoding="utf-8"))}
+    flagz = next(r for r in rows if r["id"].endswith("flagz"))
+    assert flagz["tags"] == [ids[t] for t in dict((e.name, tags) for e, _, tags in mapped)["flagz"]]
+    assert (tmp_path / "g" / flagz["file"]).read_text(encoding="utf-8") == \
+        "# flagz\n\nParses command-line flags into typed options.\n"
+    assert len({r["id"] for r in rows}) == len(rows) == len(mapped)
+    # the eval/suggest gold reader takes it as it is
+    from engine.packs.taglist import TagList
+    from engine.reports.evaluate import load_gold
+
+    docs = load_gold(tmp_path / "g" / "gold.jsonl", TagList.from_file(ROOT / "tags.json"))
+    assert len(docs) == len(rows) and all(d.file.is_file() for d in docs)
