@@ -1,0 +1,200 @@
+"""The block pass from markdown-it-pyrs (the Rust port of markdown-it), as the
+token stream engine/document/markdown.py reads from markdown-it-py.
+
+markdown-it-pyrs builds a syntax tree ~15 times faster than markdown-it-py
+tokenizes, but it gives a tree with byte offsets, not a flat token list
+with line maps, and keeps reference definitions as nodes, not in `env`. This
+module walks the tree into the few token shapes the document builder reads
+(container open/close, heading open/close, inline, fence, code_block,
+html_block) with markdown-it-py's line numbers and references, so the rest
+of the document builder is one code path for both parsers. Where the two
+parsers read CommonMark differently, the difference is reconciled here;
+tests/test_parsers.py holds a fixture for each case.
+
+Inline rules are all off in the Rust parser: a paragraph's inline content
+comes through as one text node, which engine/document/inline.py then reads
+exactly as it reads markdown-it-py's inline token content.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+from markdown_it.common.utils import normalizeReference
+
+from .markdown import MAX_NESTING
+
+# The block rules markdown-it-py runs for the engine ("commonmark" + table,
+# inline disabled); "zero" starts the Rust parser with none.
+_BLOCK_RULES = ["blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph",
+                "reference", "html_block", "table"]
+
+_MD = None
+
+
+def available() -> bool:
+    """Whether markdown-it-pyrs can be imported (the `fast` extra)."""
+    try:
+        import markdown_it_pyrs  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _markdown():
+    global _MD
+    if _MD is None:
+        from markdown_it_pyrs import MarkdownIt
+
+        _MD = MarkdownIt("zero").enable_many(_BLOCK_RULES)
+    return _MD
+
+
+class Token:
+    """The fields of a markdown-it-py Token that the document builder reads."""
+
+    __slots__ = ("type", "tag", "map", "content", "info")
+
+    def __init__(self, type: str, map: list[int] | None = None, content: str = "", info: str = "",
+                 tag: str = ""):
+        self.type = type
+        self.map = map
+        self.content = content
+        self.info = info
+        self.tag = tag
+
+    def __repr__(self) -> str:
+        return f"Token({self.type!r}, {self.map!r}, {self.content!r})"
+
+
+_NL = re.compile(b"\n")
+_OPEN = {"bullet_list": ("bullet_list_open", "bullet_list_close"),
+         "ordered_list": ("ordered_list_open", "ordered_list_close"),
+         "blockquote": ("blockquote_open", "blockquote_close")}
+
+
+def _closing_fence(line: str, meta) -> bool:
+    """Whether line closes a fence opened with meta's marker (CommonMark:
+    up to 3 spaces, at least as many marker characters, then only spaces)."""
+    body = line.lstrip(" ")
+    if len(line) - len(body) > 3:
+        return False
+    marker = meta.get("marker", "`")
+    run = len(body) - len(body.lstrip(marker))
+    return run >= meta.get("marker_len", 3) and not body[run:].strip(" \t")
+
+
+class _Truncated(Exception):
+    """markdown-it-py went past maxNesting inside a list item and skipped to
+    the end of the enclosing block quote (or of the document)."""
+
+
+class _Walk:
+    def __init__(self, src: str, max_nesting: int):
+        data = src.encode("utf-8")
+        # Line starts in bytes; for ASCII text byte and character offsets agree.
+        self.starts = [0] + [m.end() for m in _NL.finditer(data)]
+        self.size = None if data.endswith(b"\n") else len(data)
+        self.last_line = src[src.rfind("\n") + 1:]
+        self.max_nesting = max_nesting
+        self.out: list[Token] = []
+        self.refs: dict[str, dict] = {}
+
+    def at_unterminated_end(self, node) -> bool:
+        """The block runs to the end of a text with no final newline. The Rust
+        parser ends a block's content with "\\n" all the same; markdown-it-py
+        ends it with what the text holds (nothing)."""
+        return self.size is not None and node.srcmap[1] >= self.size
+
+    def line(self, node) -> int:
+        return bisect_right(self.starts, node.srcmap[0]) - 1
+
+    def blocks(self, nodes, level: int) -> None:
+        """The children of a container, tokenized at `level` (markdown-it-py's
+        state.level); at maxNesting markdown-it-py skips them all."""
+        if level >= self.max_nesting:
+            return
+        out = self.out
+        for node in nodes:
+            name = node.name
+            if name == "paragraph" or name == "text":
+                kids = node.children if name == "paragraph" else (node,)
+                if kids:
+                    line = self.line(node)
+                    out.append(Token("inline", [line, line + 1], kids[0].meta.get("content", "")))
+            elif name == "heading" or name == "lheading":
+                line = self.line(node)
+                tag = f"h{node.meta['level']}"
+                kids = node.children
+                out.append(Token("heading_open", [line, line + 1], tag=tag))
+                out.append(Token("inline", [line, line + 1], kids[0].meta["content"] if kids else ""))
+                out.append(Token("heading_close", tag=tag))
+            elif name == "fence":
+                meta = node.meta
+                content = meta.get("content", "")
+                if self.at_unterminated_end(node) and not _closing_fence(self.last_line, meta):
+                    content = content[:-1]
+                out.append(Token("fence", [self.line(node), 0], content, meta.get("info", "")))
+            elif name == "code_block" or name == "html_block":
+                content = node.meta.get("content", "")
+                if self.at_unterminated_end(node):
+                    content = content[:-1]
+                out.append(Token(name, [self.line(node), 0], content))
+            elif name in _OPEN:
+                opened, closed = _OPEN[name]
+                out.append(Token(opened, [self.line(node), 0]))
+                try:
+                    if name == "blockquote":
+                        self.blocks(node.children, level + 1)
+                    else:
+                        for item in node.children:
+                            # list_open and list_item_open each raise the level.
+                            if level + 2 >= self.max_nesting:
+                                raise _Truncated()
+                            self.blocks(item.children, level + 2)
+                except _Truncated:
+                    out.append(Token(closed))
+                    if name != "blockquote":
+                        raise
+                    continue
+                out.append(Token(closed))
+            elif name == "table":
+                self.table(node)
+            elif name == "definition":
+                self.definition(node.meta)
+            # hr and anything unknown carry no text.
+
+    def table(self, node) -> None:
+        out = self.out
+        for part in node.children:  # thead, tbody
+            cell = "th" if part.name == "thead" else "td"
+            for row in part.children:
+                line = self.line(row)
+                for c in row.children:
+                    out.append(Token(cell + "_open"))
+                    kids = c.children
+                    out.append(Token("inline", [line, line + 1], kids[0].meta.get("content", "") if kids else ""))
+                    out.append(Token(cell + "_close"))
+
+    def definition(self, meta) -> None:
+        # markdown-it-py keeps the first definition of a label, as the Rust
+        # parser does; the href is normalised as markdown-it-py normalises it.
+        label = normalizeReference(meta.get("label", ""))
+        if not label or label in self.refs:
+            return
+        href = meta.get("destination", "")
+        self.refs[label] = {"title": meta.get("title", ""), "href": href}
+
+
+def parse(src: str, env: dict, max_nesting: int = MAX_NESTING) -> list[Token]:
+    """markdown-it-py's block tokens for src, from markdown-it-pyrs; the
+    reference definitions go to env["references"] as markdown-it-py puts them."""
+    w = _Walk(src, max_nesting)
+    try:
+        w.blocks(_markdown().tree(src).children, 0)
+    except _Truncated:
+        pass
+    if w.refs:
+        env["references"] = w.refs
+    return w.out
+
