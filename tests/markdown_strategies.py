@@ -9,9 +9,8 @@ _WORDS = st.sampled_from([
     "`code`", "\u00a0", "=", "===", "---", "***",
 ])
 _TEXT = st.lists(_WORDS, min_size=0, max_size=8).map(" ".join)
-_INDENT = st.sampled_from(["", " ", "  ", "   ", "    ", "\t", "  \t", "      ", "        "])
-_PREFIX = st.lists(st.sampled_from(["> ", ">", "- ", "* ", "+ ", "1. ", "10) ", "   ", "  ", "-\t"]),
-                   max_size=5).map("".join)
+_INDENTS = ["", " ", "  ", "   ", "    ", "      ", "        "]
+_PREFIXES = ["> ", ">", "- ", "* ", "+ ", "1. ", "10) ", "   ", "  "]
 
 
 def _fence(mark: str, n: int, info: str, body: list[str], close: bool, close_n: int) -> list[str]:
@@ -49,13 +48,17 @@ _LINE = st.one_of(
 
 
 @st.composite
-def markdown_docs(draw) -> str:
+def markdown_docs(draw, tabs: bool = True) -> str:
+    """A README-shaped document; tabs=True also indents with tabs, which
+    sends most documents back to markdown-it-py (engine/document/rust_blocks.py)."""
+    indents = _INDENTS + (["\t", "  \t"] if tabs else [])
+    prefixes = st.lists(st.sampled_from(_PREFIXES + (["-\t"] if tabs else [])), max_size=5).map("".join)
     lines: list[str] = []
     for _ in range(draw(st.integers(0, 12))):
         block = draw(st.one_of(
             _LINE.map(lambda s: [s]), _FENCE, _HTML, _TABLE, st.lists(_LINE, min_size=1, max_size=3)))
-        prefix = draw(_PREFIX)
-        indent = draw(_INDENT)
+        prefix = draw(prefixes)
+        indent = draw(st.sampled_from(indents))
         lines.extend((prefix if i == 0 or draw(st.booleans()) else "") + indent + line
                      for i, line in enumerate(block))
     end = draw(st.sampled_from(["", "\n", "\n\n", " "]))
