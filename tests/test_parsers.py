@@ -131,3 +131,52 @@ def test_resolve(monkeypatch):
         parsers.resolve("rust")
     with pytest.raises(parsers.ParserUnavailable, match="unknown parser"):
         parsers.resolve("cmark")
+
+
+def test_cli_tag_parser_choice(tmp_path):
+    from conftest import ROOT, records, run_cli
+
+    (tmp_path / "a.md").write_text("# Quiver\n\nA message broker with a REST API server.\n", encoding="utf-8")
+    (tmp_path / "b.md").write_text("> Postbox\n> - a message queue\n\n```\nunclosed", encoding="utf-8")
+    out = {}
+    for parser in ("python", "rust", "auto"):
+        p = run_cli("tag", tmp_path, ROOT / "examples" / "quiver.md", "--parser", parser)
+        assert p.returncode == 0, p.stderr
+        out[parser] = p.stdout
+    assert out["python"] == out["rust"] == out["auto"]
+    assert [r["id"] for r in records(out["rust"])] == ["a", "b", "quiver"]
+    # --jobs workers read Markdown with the parser the parent chose.
+    p = run_cli("tag", tmp_path, "--parser", "python", "--jobs", "2")
+    assert p.returncode == 0 and p.stdout == run_cli("tag", tmp_path, "--parser", "python").stdout
+
+
+def test_cli_bad_parser_is_a_usage_error():
+    from conftest import ROOT, run_cli
+
+    p = run_cli("tag", ROOT / "examples" / "quiver.md", "--parser", "cmark")
+    assert p.returncode == 2 and "unknown parser 'cmark'" in p.stderr and not p.stdout
+    p = run_cli("explain", ROOT / "examples" / "quiver.md", "--parser", "cmark")
+    assert p.returncode == 2 and "unknown parser 'cmark'" in p.stderr
+
+
+def test_rust_without_markdown_it_pyrs_is_a_usage_error(monkeypatch, capsys):
+    from engine.cli.run import UsageError, load_tagger
+
+    monkeypatch.setattr(rust_blocks, "available", lambda: False)
+    with pytest.raises(UsageError):
+        load_tagger((), None, parser="rust")
+    assert "pip install 'repotag[fast]'" in capsys.readouterr().err
+    assert load_tagger((), None, parser="auto").parser == "python"
+
+
+def test_explain_says_which_parser_ran():
+    import json
+
+    from conftest import ROOT, run_cli
+
+    for parser in ("python", "rust"):
+        p = run_cli("explain", ROOT / "examples" / "quiver.md", "--parser", parser)
+        assert p.returncode == 0 and f"read by the {parser} parser" in p.stdout.splitlines()[0]
+        data = json.loads(run_cli("explain", ROOT / "examples" / "quiver.md", "--parser", parser,
+                                  "--format", "json").stdout)
+        assert data["parser"] == parser

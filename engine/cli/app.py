@@ -24,6 +24,8 @@ RulesOpt = typer.Option(None, "--rules", help="Extra rule pack directory (repeat
 TagsOpt = typer.Option(None, "--tags", help="Tag list JSON ([{\"id\":..,\"name\":..}]); default: the built-in tags.json.")
 MaxOpt = typer.Option(None, "--max-tags", min=0, help="At most this many tags per README (default 3).")
 NoBuiltinOpt = typer.Option(False, "--no-builtin", help="Do not load the built-in rule pack.")
+ParserOpt = typer.Option("auto", "--parser", help="Markdown parser: auto (rust when markdown-it-pyrs is installed), "
+                         "python or rust; same results, rust is faster.")
 
 
 def fail(message: str, code: int = 2):
@@ -32,11 +34,11 @@ def fail(message: str, code: int = 2):
 
 
 def load_tagger(rules: Optional[List[Path]], tags: Optional[Path], max_tags: Optional[int] = None,
-                builtin: bool = True, taglist=None):
+                builtin: bool = True, taglist=None, parser: str = "auto"):
     from .run import UsageError, load_tagger
 
     try:
-        return load_tagger(rules, tags, max_tags, builtin, taglist)
+        return load_tagger(rules, tags, max_tags, builtin, taglist, parser)
     except UsageError:
         raise typer.Exit(2)
 
@@ -57,11 +59,12 @@ def tag(
     max_tags: Optional[int] = MaxOpt,
     no_builtin: bool = NoBuiltinOpt,
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes; output stays in input order."),
+    parser: str = ParserOpt,
 ):
     """Tag READMEs: one JSON line per input, {"id":..,"tags":[..]}."""
     from .run import run_tag
 
-    raise typer.Exit(run_tag(paths, id_, input_format, tags, rules, max_tags, no_builtin, jobs))
+    raise typer.Exit(run_tag(paths, id_, input_format, tags, rules, max_tags, no_builtin, jobs, parser))
 
 
 @app.command()
@@ -142,6 +145,7 @@ def explain(
     tags: Optional[Path] = TagsOpt,
     rules: Optional[List[Path]] = RulesOpt,
     no_builtin: bool = NoBuiltinOpt,
+    parser: str = ParserOpt,
 ):
     """Explain a README's tags: evidence with rule file:line and README line:column, near misses."""
     from ..reports.explain import explain as run_explain, html_report, text_blocks
@@ -149,7 +153,7 @@ def explain(
 
     if format_ not in ("text", "json", "html"):
         fail(f"--format must be text, json or html, not {format_!r}")
-    tagger = load_tagger(rules, tags, None, not no_builtin)
+    tagger = load_tagger(rules, tags, None, not no_builtin, parser=parser)
     want = resolve_tags(tagger, tag_)
     item = read_stdin() if path == "-" else read_path(Path(path))
     if item.error:

@@ -35,6 +35,7 @@ def fast_tag(argv: list[str]) -> int | None:
     ap.add_argument("--max-tags", type=int)
     ap.add_argument("--no-builtin", action="store_true")
     ap.add_argument("--jobs", "-j", type=int, default=1)
+    ap.add_argument("--parser", default="auto")
     if any(a in ("--help", "-h") for a in argv):
         return None
     try:
@@ -43,7 +44,8 @@ def fast_tag(argv: list[str]) -> int | None:
         return None
     if rest or (ns.max_tags is not None and ns.max_tags < 0):
         return None
-    return run_tag(ns.paths, ns.id_, ns.input_format, ns.tags, ns.rules, ns.max_tags, ns.no_builtin, ns.jobs)
+    return run_tag(ns.paths, ns.id_, ns.input_format, ns.tags, ns.rules, ns.max_tags, ns.no_builtin, ns.jobs,
+                   ns.parser)
 
 
 def main() -> None:
