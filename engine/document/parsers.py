@@ -1,6 +1,6 @@
 """Which Markdown parser reads the block structure: markdown-it-py (always
 installed) or markdown-it-pyrs (`pip install 'repotag[fast]'`), which gives
-the same Document ~15 times faster.
+the same Document with a block pass ~3 times faster.
 
 `auto` is the Rust parser when it is installed. Both paths produce identical
 Documents, and so identical tags, scores and evidence (tests/test_parsers.py,
