@@ -43,6 +43,11 @@ def normalize_text(text: str) -> str:
     return low.replace("-", " ").replace("_", " ").replace("\n", " ").replace("\t", " ").replace("\r", " ")
 
 
+def _word_char(c: str) -> bool:
+    """What the keyword loop counts as a word character (CJK does not)."""
+    return c in _ASCII_ALNUM or ("\x7f" < c < _CJK and c.isalnum())
+
+
 class Hit(NamedTuple):
     """One raw match: which rule/term, where in which segment. A named
     tuple: hundreds are made per README, and a frozen dataclass costs
@@ -96,13 +101,19 @@ class Matcher:
     @property
     def automaton(self):
         """Keys: keywords and pattern literals in matching form; values:
-        (length, keyword entries, literal id or -1)."""
+        (length, keyword entries, literal id or -1, whether the key starts
+        with a word character, whether it ends with one). A keyword is
+        word-bounded only on a side where it has a word character, so the
+        key's own side is settled once here, not at every occurrence."""
         if self._automaton is None:
             import ahocorasick
 
             a = ahocorasick.Automaton()
             for key in sorted(set(self._entries) | set(self._literals)):
-                a.add_word(key, (len(key), tuple(self._entries.get(key, ())), self._literals.get(key, -1)))
+                entries = tuple((ri, kind, term, w, self.rules[ri].scopes)
+                                for ri, kind, term, w in self._entries.get(key, ()))
+                a.add_word(key, (len(key), entries, self._literals.get(key, -1), _word_char(key[0]),
+                                 _word_char(key[-1])))
             a.make_automaton()
             self._automaton = a
         return self._automaton
@@ -128,11 +139,12 @@ class Matcher:
             # Occurrences come by end offset, and none spans a separator: the
             # segment of `end` is found by one comparison until it changes.
             last = len(starts) - 1
-            si, seg_end = -1, -1
-            for end, (length, entries, lit) in self.automaton.iter(low):
+            si, seg_end, scope = -1, -1, ""
+            for end, (length, entries, lit, left, right) in self.automaton.iter(low):
                 if end >= seg_end:
                     si = bisect_right(starts, end) - 1
                     seg_end = starts[si + 1] if si < last else n
+                    scope = segs[si].scope
                 if lit >= 0:
                     seen = found.get(lit)
                     if seen is None:
@@ -144,23 +156,21 @@ class Matcher:
                 start = end - length + 1
                 # Word-bounded unless CJK; inline tests, as this runs for
                 # every occurrence (a set lookup settles ASCII, most text).
-                if start > 0:
-                    c = low[start]
+                if left and start > 0:
+                    c = low[start - 1]
                     if c in alnum or ("\x7f" < c < _CJK and c.isalnum()):
-                        c = low[start - 1]
-                        if c in alnum or ("\x7f" < c < _CJK and c.isalnum()):
-                            continue
-                if end + 1 < n:
-                    c = low[end]
+                        continue
+                if right and end + 1 < n:
+                    c = low[end + 1]
                     if c in alnum or ("\x7f" < c < _CJK and c.isalnum()):
-                        c = low[end + 1]
-                        if c in alnum or ("\x7f" < c < _CJK and c.isalnum()):
-                            continue
-                seg = segs[si]
-                off = start - starts[si]
-                for ri, kind, term, w in entries:
-                    if seg.scope in rules[ri].scopes:
-                        hits.append(Hit(ri, kind, term, w, si, off, off + length, hay[start:end + 1]))
+                        continue
+                off = -1
+                for ri, kind, term, w, scopes in entries:
+                    if scope in scopes:
+                        if off < 0:
+                            off = start - starts[si]
+                            matched = hay[start:end + 1]
+                        hits.append(Hit(ri, kind, term, w, si, off, off + length, matched))
         if self._patterns:
             self._pattern_hits(hay, starts, segs, hits, found)
         if self._fuzzy:
