@@ -216,16 +216,30 @@ class Matcher:
         by_literal = self._by_literal
         for lit in found:
             awake.update(by_literal[lit])
+        patterns, filters = self._patterns, self._filters
         for i in sorted(awake):  # rule order, as if every pattern ran
-            ri, kind, p = self._patterns[i]
-            sets = self._filters[i]
+            ri, kind, p = patterns[i]
+            sets = filters[i]
             scopes = rules[ri].scopes
             if sets is not None:
+                if len(sets) > 1:
+                    # A segment must also hold a literal of every other set:
+                    # most woken patterns miss a whole set, settled without
+                    # building a set of segments.
+                    for lits in sets[1:]:
+                        for lit in lits:
+                            if lit in found:
+                                break
+                        else:
+                            break
+                    else:
+                        lits = None
+                    if lits is not None:
+                        continue
                 seen = [found[lit] for lit in sets[0] if lit in found]
                 if len(sets) == 1:
                     seg_ids = seen[0] if len(seen) == 1 else sorted(set().union(*seen))
                 else:
-                    # A segment must also hold a literal of every other set.
                     both = set().union(*seen)
                     for lits in sets[1:]:
                         both &= set().union(*[found[lit] for lit in lits if lit in found])
