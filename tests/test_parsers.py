@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from engine.document import parsers, rust_blocks
 from markdown_strategies import markdown_docs
 
-pytest.importorskip("markdown_it_pyrs")
+# Without the fast extra only the choice of parser and its errors are tested.
+needs_rust = pytest.mark.skipif(not rust_blocks.available(), reason="markdown-it-pyrs is not installed")
 
 GENERATED = settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 
@@ -73,6 +74,7 @@ RECONCILED = [
 ]
 
 
+@needs_rust
 @pytest.mark.parametrize("name,text,check,fallback", RECONCILED, ids=[r[0] for r in RECONCILED])
 def test_reconciled_case(name, text, check, fallback):
     py, rs, taken = both(text)
@@ -83,6 +85,7 @@ def test_reconciled_case(name, text, check, fallback):
     assert taken == ({fallback} if fallback else set())
 
 
+@needs_rust
 def test_tags_scores_and_evidence_identical(tagger):
     from engine.tagging.tagger import Tagger
 
@@ -98,6 +101,7 @@ def test_tags_scores_and_evidence_identical(tagger):
 _seen = {"docs": 0, "rust": 0}
 
 
+@needs_rust
 @GENERATED
 @given(markdown_docs(tabs=False))
 def test_generated_documents_identical(text):
@@ -107,6 +111,7 @@ def test_generated_documents_identical(text):
     _seen["rust"] += not taken
 
 
+@needs_rust
 def test_generated_documents_mostly_take_the_rust_path():
     """The identity above is no vacuous one: most generated documents are
     read by the Rust walk, not handed back to markdown-it-py."""
@@ -115,6 +120,7 @@ def test_generated_documents_mostly_take_the_rust_path():
     assert _seen["rust"] / _seen["docs"] > 0.6, _seen
 
 
+@needs_rust
 @GENERATED
 @given(markdown_docs(tabs=True))
 def test_generated_documents_with_tabs_identical(text):
@@ -123,7 +129,7 @@ def test_generated_documents_with_tabs_identical(text):
 
 
 def test_resolve(monkeypatch):
-    assert parsers.resolve("auto") == "rust"
+    assert parsers.resolve("auto") == ("rust" if rust_blocks.available() else "python")
     assert parsers.resolve("python") == "python"
     monkeypatch.setattr(rust_blocks, "available", lambda: False)
     assert parsers.resolve("auto") == "python"
@@ -133,6 +139,7 @@ def test_resolve(monkeypatch):
         parsers.resolve("cmark")
 
 
+@needs_rust
 def test_cli_tag_parser_choice(tmp_path):
     from conftest import ROOT, records, run_cli
 
@@ -169,6 +176,7 @@ def test_rust_without_markdown_it_pyrs_is_a_usage_error(monkeypatch, capsys):
     assert load_tagger((), None, parser="auto").parser == "python"
 
 
+@needs_rust
 def test_explain_says_which_parser_ran():
     import json
 
