@@ -188,3 +188,18 @@ def test_explain_says_which_parser_ran():
         data = json.loads(run_cli("explain", ROOT / "examples" / "quiver.md", "--parser", parser,
                                   "--format", "json").stdout)
         assert data["parser"] == parser
+
+
+@needs_rust
+def test_a_rust_panic_falls_back_to_markdown_it_py(monkeypatch):
+    class Panic(BaseException):  # what pyo3 raises for a panic: not an Exception
+        pass
+
+    class Broken:
+        def tree(self, src):
+            raise Panic("index out of bounds")
+
+    monkeypatch.setattr(rust_blocks, "_MD", Broken())
+    py, rs, taken = both("# Quiver\n\nA message broker.\n")
+    assert asdict(py) == asdict(rs) and rs.title == "Quiver"
+    assert taken == {"rust parser failed"}

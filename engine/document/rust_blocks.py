@@ -304,7 +304,14 @@ def parse(src: str, env: dict, max_nesting: int = MAX_NESTING) -> list[Token]:
     reference definitions go to env["references"] as markdown-it-py puts them."""
     w = _Walk(src, max_nesting)
     try:
-        w.blocks(_markdown().tree(src).children, 0)
+        tree = _markdown().tree(src)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # noqa: B036 - a Rust panic arrives as pyo3's PanicException, no Exception
+        fallbacks["rust parser failed"] = fallbacks.get("rust parser failed", 0) + 1
+        return python_blocks(src, env)
+    try:
+        w.blocks(tree.children, 0)
     except _Truncated:
         pass
     except _Fallback as exc:
