@@ -28,7 +28,9 @@ _HTML = st.sampled_from([
                                               "</p>"],
     ["<h1>Title</h1>"], ["<!-- note -->"], ["<details><summary>More</summary>", "", "hidden", "</details>"],
     ["<table><tr><td>cell</td></tr></table>"], ["<a href=\"u\">link</a> after"], ["<pre>", "code", "</pre>"],
-    ["<script>", "x", "</script>"], ["<div>"],
+    ["<script>", "x", "</script>"], ["<div>"], ["<?php echo 1; ?>"], ["<!DOCTYPE html>"], ["<![CDATA[", "x", "]]>"],
+    ["<textarea>", "", "text", "</textarea>"], ["<style>p {}</style>"], ["<custom-tag attr=1>", "text"],
+    ["</div>", "after"],
 ])
 _TABLE = st.builds(
     lambda cols, rows, sep: ["| " + " | ".join(cols) + " |", "|" + "|".join(sep for _ in cols) + "|"]
@@ -37,8 +39,9 @@ _TABLE = st.builds(
     st.sampled_from(["---", ":--", "--:", ":-:", "-"]))
 _REFDEF = st.builds(lambda label, url, title: f"[{label}]: {url}{title}",
                     st.sampled_from(["ref", "Ref", "r e f", "ü", "", "a]b"]),
-                    st.sampled_from(["/x", "<my url>", "http://a.io/ü", "javascript:alert(1)", "", "/y 'bad"]),
-                    st.sampled_from(["", " \"T\"", " 'T'", " (T)"]))
+                    st.sampled_from(["/x", "<my url>", "http://a.io/ü", "javascript:alert(1)", "", "/y 'bad",
+                                     "http://bücher.de/x", "\n  /next-line", "/a%20b%zz"]),
+                    st.sampled_from(["", " \"T\"", " 'T'", " (T)", "\n  'T on the next line'"]))
 _LINE = st.one_of(
     _TEXT,
     st.builds(lambda h, t: h + " " + t, st.sampled_from(["#", "##", "######", "#######"]), _TEXT),

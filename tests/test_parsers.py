@@ -51,6 +51,8 @@ RECONCILED = [
     ("references", "See [the docs][Docs] and [bad].\n\n[docs]: <my url> 'T'\n[DOCS]: /second\n"
                    "[bad]: javascript:alert(1)\n",
      lambda d: [ln.url for ln in d.links] == ["my%20url"], None),
+    ("punycode host", "Read [the book][b].\n\n[b]: http://bücher.de/x\n",
+     lambda d: [ln.url for ln in d.links] == ["http://xn--bcher-kva.de/x"], "encoded host name"),
     ("table cells", "| Name | Kind |\n|---|:-:|\n| quiver | server |\n|  |\n",
      lambda d: [s.text for s in d.segments if s.scope == "table"] == ["Name", "Kind", "quiver", "server"], None),
     ("setext title and tight list", "Quiver\n======\nA message broker.\n\n- fast\n- small\n",

@@ -114,6 +114,10 @@ _BARE_MARKER = re.compile(r"\n[ \t]*(?:[-+*]|\d{1,9}[.)])(?:[ \t]|\n|$)")
 _RAW_HTML = re.compile(r"[ \t]*<(pre|script|style|textarea)(?:[ \t>]|$)", re.I)
 
 
+# A destination whose host name (or mail domain) holds a percent escape.
+_ENCODED_HOST = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.\-]*:)?//[^/?#]*%|mailto:[^?#]*@[^?#]*%", re.I)
+
+
 class _Fallback(Exception):
     """A construct the two parsers read differently, which this module does
     not reconcile: the document's blocks come from markdown-it-py."""
@@ -291,11 +295,14 @@ class _Walk:
 
     def definition(self, meta) -> None:
         # markdown-it-py keeps the first definition of a label, as the Rust
-        # parser does; the href is normalised as markdown-it-py normalises it.
+        # parser does. Both percent-encode the destination alike, but only
+        # markdown-it-py writes a non-ASCII host name in punycode.
         label = normalizeReference(meta.get("label", ""))
         if not label or label in self.refs:
             return
         href = meta.get("destination", "")
+        if "%" in href and _ENCODED_HOST.match(href):
+            raise _Fallback("encoded host name")
         self.refs[label] = {"title": meta.get("title", ""), "href": href}
 
 
