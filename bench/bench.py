@@ -150,10 +150,13 @@ def main(argv=None) -> None:
     from markdown_it import MarkdownIt
 
     from engine.document import markdown as document
-    from engine.document import rust_blocks
 
+    try:
+        from engine.document import rust_blocks
+    except ImportError:  # a --src tree from before the fast path
+        rust_blocks = None
     md = MarkdownIt("commonmark", {"html": True}).enable("table")  # the engine's parser settings
-    parsers = ["python"] + (["rust"] if rust_blocks.available() else [])
+    parsers = ["python"] + (["rust"] if rust_blocks is not None and rust_blocks.available() else [])
     t0 = time.perf_counter()
     taggers = {p: make_tagger(args, parser=p) for p in parsers}
     load_s = (time.perf_counter() - t0) / len(parsers)
@@ -167,7 +170,8 @@ def main(argv=None) -> None:
     # What repotag itself runs of each parser: the block pass, on the text
     # unglue() prepared (inline content is read by engine/document/inline.py).
     prepared = [document.unglue(document.normalize_newlines(d))[0] for d in docs]
-    block_pass = {"python": document.python_blocks, "rust": rust_blocks.parse}
+    block_pass = {"python": getattr(document, "python_blocks", lambda src, env: document._markdown().parse(src, env)),
+                  "rust": rust_blocks and rust_blocks.parse}
 
     def blocks_only(parser):
         fn = block_pass[parser]

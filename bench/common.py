@@ -38,13 +38,22 @@ def add_parser_option(ap) -> None:
 
 def make_tagger(args, extra_dirs=(), parser: str | None = None):
     """The Tagger of the options; parser overrides args.parser (if any)."""
-    from engine.document.parsers import ParserUnavailable
     from engine.packs.model import RuleLoadError
+    try:
+        from engine.document.parsers import ParserUnavailable
+    except ImportError:  # a --src tree from before the choice of parser
+        ParserUnavailable = RuleLoadError
     from engine.tagging.tagger import Tagger
 
     parser = parser or getattr(args, "parser", "auto")
     try:
-        return Tagger.from_paths([*args.rules, *extra_dirs], builtin=not args.no_builtin, parser=parser)
+        try:
+            return Tagger.from_paths([*args.rules, *extra_dirs], builtin=not args.no_builtin, parser=parser)
+        except TypeError:
+            if parser == "rust":
+                raise
+            # A source tree (--src) from before the choice of parser.
+            return Tagger.from_paths([*args.rules, *extra_dirs], builtin=not args.no_builtin)
     except RuleLoadError as exc:
         sys.exit(f"bench: cannot load rules:\n{exc}")
     except ParserUnavailable as exc:

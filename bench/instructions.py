@@ -35,14 +35,20 @@ from common import DEFAULT_CORPUS, ROOT, add_rule_options, cli_rule_args, load_c
 MODES = ("setup", "parse", "e2e_python", "e2e_rust")
 
 
+def _has_rust() -> bool:
+    try:
+        from engine.document import rust_blocks
+    except ImportError:  # a --src tree from before the fast path
+        return False
+    return rust_blocks.available()
+
+
 def workload(args) -> None:
     from markdown_it import MarkdownIt
 
-    from engine.document import rust_blocks
-
     docs = [t for _, t in load_corpus(args.corpus)]
     md = MarkdownIt("commonmark", {"html": True}).enable("table")  # the parser settings bench.py times
-    taggers = {p: make_tagger(args, parser=p) for p in ("python", "rust") if p == "python" or rust_blocks.available()}
+    taggers = {p: make_tagger(args, parser=p) for p in ("python", "rust") if p == "python" or _has_rust()}
     # First calls build lazy state (automaton, compiled patterns) in every mode alike.
     for tg in taggers.values():
         tg.tag(docs[0])
@@ -82,9 +88,7 @@ def main(argv=None) -> None:
     if shutil.which("valgrind") is None:
         sys.exit("instructions: valgrind is not installed (apt-get install valgrind)")
     make_tagger(args)  # writes the rule cache, so no measured run builds it
-    from engine.document import rust_blocks
-
-    modes = [m for m in MODES if m != "e2e_rust" or rust_blocks.available()]
+    modes = [m for m in MODES if m != "e2e_rust" or _has_rust()]
     n = len(load_corpus(args.corpus))
     with ThreadPoolExecutor(args.jobs or len(modes)) as ex:
         got = dict(zip(modes, ex.map(lambda m: count(m, args), modes)))
