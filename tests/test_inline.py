@@ -67,6 +67,8 @@ def _ours(src: str):
 
 
 CASES = [
+    # autolink text as markdown-it shows it: host brackets dropped, punycode and %-escapes decoded
+    "<https://[r]>", "<https://xn--fsq.com/a%20b>",
     "A fast **web framework** for *Python* and __Go__.",
     "snake_case_name and 2 * 3 * 4 stay as written",
     "Use `pip install foo` or ``code with ` tick``.",

@@ -25,7 +25,7 @@ import re
 import unicodedata
 
 from markdown_it.common.html_re import HTML_TAG_RE as _MD_HTML_TAG
-from markdown_it.common.normalize_url import normalizeLink, validateLink
+from markdown_it.common.normalize_url import normalizeLink, normalizeLinkText, validateLink
 from markdown_it.common.utils import normalizeReference, unescapeAll
 
 # Anchored at the scan position by .match(src, pos); some markdown-it-py
@@ -362,7 +362,9 @@ class _Scan:
                     href = _href(url if m2.re is _AUTOLINK else "mailto:" + url)
                     if _valid_link(href):
                         out.append(("link_open", href))
-                        out.append(("text", url))
+                        # Its text as markdown-it shows it: percent-decoded,
+                        # punycode host in Unicode, "[...]" host brackets dropped.
+                        out.append(("text", normalizeLinkText(url)))
                         out.append(("link_close",))
                     else:
                         out.append(("text", m2.group(0)))
