@@ -1,24 +1,30 @@
-"""repotag benchmark: parse-only vs end-to-end, throughput, memory, cold start.
+"""repotag benchmark: parse-only vs end-to-end, both Markdown parsers side by
+side, throughput, memory, cold start.
 
-    python bench/bench.py [--corpus DIR|FILE.jsonl] [--docs 3000] [--repeat 5]
+    python bench/bench.py [--corpus DIR|FILE.jsonl] [--docs 3000] [--repeat 5] [--before DIR]
                           [--extra-keywords 10000] [--cold-runs 7] [--rules DIR] [--json]
 
 One run measures, on the same documents (the corpus repeated to --docs):
-  - markdown-it-py alone parsing every document (the floor repotag is held to);
-  - markdown-it-py's block pass alone, which is what repotag runs of it (its
-    inline pass is replaced by engine/document/inline.py);
-  - repotag end to end in-process: Tagger.tag() = parse + match + score + cut;
+  - markdown-it-py alone parsing every document (the floor repotag was held to);
+  - the block pass alone as repotag runs it, with each parser: markdown-it-py
+    (inline pass off: inline content is read by engine/document/inline.py)
+    and markdown-it-pyrs (engine/document/rust_blocks.py, when installed);
+  - repotag end to end in-process, Tagger.tag() = parse + match + score + cut,
+    with each parser (e2e_python, e2e_rust);
+  - with --before DIR, end to end with the engine/ of another source tree (a
+    checkout of an older commit), loaded beside this one: before/after in the
+    same passes, so both see the same machine;
   - documents/s, MB/s (UTF-8), the ratio end-to-end / parse-only;
   - peak memory of an end-to-end pass (tracemalloc) and the process's max RSS;
   - with --extra-keywords N, throughput again with a generated pack of N more
     keywords loaded (bench/gen_pack.py), and the cost in per cent;
   - cold start of `repotag tag README` (process start to exit), median of --cold-runs.
-Each timing is the best of --repeat passes, parse-only and end-to-end interleaved,
-so both see the same machine state. Single process, single core. Throughput is
+Each timing is the best of --repeat passes, all variants interleaved, so they
+see the same machine state. Single process, single core. Throughput is
 computed from the process's CPU time (time.process_time), which other load on
 a shared machine does not inflate; wall-clock times are printed beside it.
 --src DIR measures another source tree (e.g. `git archive` of an older commit)
-with the same script, for before/after figures.
+with the same script; --before puts one beside this one in the same run.
 """
 from __future__ import annotations
 
@@ -95,6 +101,35 @@ def cold_start(readme: Path, runs: int, rule_args: list[str], src: Path) -> dict
             "python_bare_start_s": round(bare_wall, 3), "python_bare_cpu_s": round(bare_cpu, 3)}
 
 
+def load_before(src: Path, rules=(), builtin: bool = True):
+    """The default Tagger of another source tree's engine/, imported as the
+    package `engine_before` beside this one (engine/ imports itself only
+    relatively). Its rule cache is bypassed: pickles name `engine` classes."""
+    import importlib.util
+
+    init = src / "engine" / "__init__.py"
+    if not init.is_file():
+        sys.exit(f"bench: {src} holds no engine/")
+    spec = importlib.util.spec_from_file_location("engine_before", init,
+                                                  submodule_search_locations=[str(init.parent)])
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["engine_before"] = mod
+    spec.loader.exec_module(mod)
+    old = os.environ.get("REPOTAG_NO_CACHE")
+    os.environ["REPOTAG_NO_CACHE"] = "1"
+    try:
+        from engine_before.tagging.tagger import Tagger as Before  # noqa: F401 (tree with engine/tagging)
+    except ImportError:
+        Before = mod.Tagger
+    try:
+        return Before.from_paths(rules, builtin=builtin)
+    finally:
+        if old is None:
+            os.environ.pop("REPOTAG_NO_CACHE")
+        else:
+            os.environ["REPOTAG_NO_CACHE"] = old
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="directory of READMEs or JSONL (default: %(default)s)")
@@ -105,6 +140,7 @@ def main(argv=None) -> None:
     ap.add_argument("--readme", type=Path, default=ROOT / "README.md", help="README for the cold start (default: the project's)")
     ap.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     ap.add_argument("--src", type=Path, default=ROOT, help="source tree whose engine/ is measured (default: this one)")
+    ap.add_argument("--before", type=Path, help="another source tree, measured end to end in the same passes")
     add_rule_options(ap)
     args = ap.parse_args(argv)
     sys.path.insert(0, str(args.src.resolve()))
@@ -113,36 +149,55 @@ def main(argv=None) -> None:
     mb = sum(len(d.encode("utf-8")) for d in docs) / 1e6
     from markdown_it import MarkdownIt
 
+    from engine.document import markdown as document
+
+    try:
+        from engine.document import rust_blocks
+    except ImportError:  # a --src tree from before the fast path
+        rust_blocks = None
     md = MarkdownIt("commonmark", {"html": True}).enable("table")  # the engine's parser settings
+    parsers = ["python"] + (["rust"] if rust_blocks is not None and rust_blocks.available() else [])
     t0 = time.perf_counter()
-    tagger = make_tagger(args)
-    load_s = time.perf_counter() - t0
-    tagger.tag(docs[0])  # build the lazy automaton outside the timed passes
+    taggers = {p: make_tagger(args, parser=p) for p in parsers}
+    load_s = (time.perf_counter() - t0) / len(parsers)
+    for tg in taggers.values():
+        tg.tag(docs[0])  # build the lazy automaton outside the timed passes
 
     def parse_only():
         for d in docs:
             md.parse(d)
 
-    # What repotag itself runs of markdown-it-py: the block pass (inline
-    # content is read by engine/document/inline.py), on the text unglue() prepared.
-    from engine.document import markdown as document
+    # What repotag itself runs of each parser: the block pass, on the text
+    # unglue() prepared (inline content is read by engine/document/inline.py).
+    prepared = [document.unglue(document.normalize_newlines(d))[0] for d in docs]
+    block_pass = {"python": getattr(document, "python_blocks", lambda src, env: document._markdown().parse(src, env)),
+                  "rust": rust_blocks and rust_blocks.parse}
 
-    def blocks_only(bmd=document._markdown()):
-        for d in docs:
-            bmd.parse(document.unglue(document.normalize_newlines(d))[0], {})
+    def blocks_only(parser):
+        fn = block_pass[parser]
+        for src in prepared:
+            fn(src, {})
 
-    def end_to_end(tg=tagger):
+    def end_to_end(tg):
         for d in docs:
             tg.tag(d)
 
-    fns = {"parse": parse_only, "blocks": blocks_only, "e2e": end_to_end}
+    fns = {"parse": parse_only}
+    for p in parsers:
+        fns[f"blocks_{p}"] = lambda p=p: blocks_only(p)
+        fns[f"e2e_{p}"] = lambda p=p: end_to_end(taggers[p])
+    if args.before:
+        before = load_before(args.before.resolve(), args.rules, not args.no_builtin)
+        before.tag(docs[0])
+        fns["e2e_before"] = lambda: end_to_end(before)
+    fast = parsers[-1]
     extra_dir = None
     if args.extra_keywords:
         from gen_pack import write_pack
 
         extra_dir = Path(tempfile.mkdtemp(prefix="repotag-bench-pack-"))
         write_pack(extra_dir, args.extra_keywords)
-        tagger_x = make_tagger(args, [extra_dir])
+        tagger_x = make_tagger(args, [extra_dir], parser=fast)
         tagger_x.tag(docs[0])
         fns["e2e_extra"] = lambda: end_to_end(tagger_x)
     times, walls = interleaved(fns, args.repeat)
@@ -150,28 +205,33 @@ def main(argv=None) -> None:
 
     gc.collect()
     tracemalloc.start()
-    for d in docs:
-        tagger.tag(d)
+    end_to_end(taggers[fast])
     _, traced_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     maxrss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     fig = {
         "corpus": str(args.corpus), "docs": len(docs), "mb": round(mb, 3), "repeat": args.repeat,
-        "rules": len(tagger.rules), "rule_load_s": round(load_s, 3),
-        "parse_s": round(best["parse"], 3), "e2e_s": round(best["e2e"], 3),
-        "parse_docs_s": round(len(docs) / best["parse"], 1), "e2e_docs_s": round(len(docs) / best["e2e"], 1),
-        "parse_mb_s": round(mb / best["parse"], 2), "e2e_mb_s": round(mb / best["e2e"], 2),
-        "ratio": round(best["e2e"] / best["parse"], 3),
-        "blocks_s": round(best["blocks"], 3), "blocks_docs_s": round(len(docs) / best["blocks"], 1),
-        "parse_wall_s": round(min(walls["parse"]), 3), "e2e_wall_s": round(min(walls["e2e"]), 3),
-        "peak_traced_mb": round(traced_peak / 1e6, 1), "max_rss_mb": round(maxrss_mb, 1),
+        "rules": len(taggers[fast].rules), "rule_load_s": round(load_s, 3), "parsers": parsers,
+        "parse_s": round(best["parse"], 3), "parse_docs_s": round(len(docs) / best["parse"], 1),
+        "parse_mb_s": round(mb / best["parse"], 2), "parse_wall_s": round(min(walls["parse"]), 3),
     }
+    for k in [k for k in fns if k.startswith(("blocks_", "e2e_")) and k != "e2e_extra"]:
+        fig[f"{k}_s"] = round(best[k], 3)
+        fig[f"{k}_docs_s"] = round(len(docs) / best[k], 1)
+        fig[f"{k}_wall_s"] = round(min(walls[k]), 3)
+        if k.startswith("e2e_"):
+            fig[f"{k}_mb_s"] = round(mb / best[k], 2)
+            fig[f"{k}_ratio"] = round(best[k] / best["parse"], 3)
+    # The keys earlier versions printed: end to end as `repotag tag` runs by default.
+    fig.update({"e2e_s": fig[f"e2e_{fast}_s"], "e2e_docs_s": fig[f"e2e_{fast}_docs_s"],
+                "e2e_mb_s": fig[f"e2e_{fast}_mb_s"], "ratio": fig[f"e2e_{fast}_ratio"],
+                "peak_traced_mb": round(traced_peak / 1e6, 1), "max_rss_mb": round(maxrss_mb, 1)})
     if extra_dir is not None:
         fig["extra_keywords"] = args.extra_keywords
         fig["e2e_extra_s"] = round(best["e2e_extra"], 3)
         fig["e2e_extra_docs_s"] = round(len(docs) / best["e2e_extra"], 1)
-        fig["extra_cost_pct"] = round(100 * (best["e2e_extra"] / best["e2e"] - 1), 1)
+        fig["extra_cost_pct"] = round(100 * (best["e2e_extra"] / best[f"e2e_{fast}"] - 1), 1)
     if args.cold_runs:
         fig.update(cold_start(args.readme, args.cold_runs, cli_rule_args(args), args.src.resolve()))
 
@@ -180,17 +240,22 @@ def main(argv=None) -> None:
         return
     print(f"corpus            {fig['corpus']}: {fig['docs']} docs, {fig['mb']} MB, best of {args.repeat}")
     print(f"rules             {fig['rules']} (loaded in {fig['rule_load_s']} s)")
-    print(f"parse-only        {fig['parse_s']:8.3f} s CPU  {fig['parse_docs_s']:9.1f} docs/s  {fig['parse_mb_s']:7.2f} MB/s"
-          f"  (wall {fig['parse_wall_s']} s)")
-    print(f"end-to-end        {fig['e2e_s']:8.3f} s CPU  {fig['e2e_docs_s']:9.1f} docs/s  {fig['e2e_mb_s']:7.2f} MB/s"
-          f"  (wall {fig['e2e_wall_s']} s)")
-    print(f"ratio e2e/parse   {fig['ratio']:.3f}")
-    print(f"  (markdown-it-py block pass alone, as repotag runs it: {fig['blocks_s']:.3f} s CPU, "
-          f"{fig['blocks_docs_s']:.1f} docs/s)")
+    print(f"{'':17} {'CPU s':>8} {'docs/s':>9} {'MB/s':>7} {'e2e/parse':>9}  wall s")
+    print(f"{'markdown-it-py':17} {fig['parse_s']:8.3f} {fig['parse_docs_s']:9.1f} {fig['parse_mb_s']:7.2f} "
+          f"{'':9}  {fig['parse_wall_s']}")
+    rows = [(f"blocks_{p}", f"block pass {p}") for p in parsers] + [("e2e_before", "e2e before")] \
+        + [(f"e2e_{p}", f"e2e {p}") for p in parsers]
+    for key, label in rows:
+        if f"{key}_s" not in fig:
+            continue
+        ratio = f"{fig[key + '_ratio']:9.3f}" if key + "_ratio" in fig else " " * 9
+        mbs = f"{fig[key + '_mb_s']:7.2f}" if key + "_mb_s" in fig else " " * 7
+        print(f"{label:17} {fig[key + '_s']:8.3f} {fig[key + '_docs_s']:9.1f} {mbs} {ratio}  {fig[key + '_wall_s']}")
     if extra_dir is not None:
         print(f"+{args.extra_keywords} keywords  {fig['e2e_extra_s']:8.3f} s  {fig['e2e_extra_docs_s']:9.1f} docs/s  "
-              f"cost {fig['extra_cost_pct']:+.1f} %")
-    print(f"peak memory       {fig['peak_traced_mb']} MB traced (one e2e pass), {fig['max_rss_mb']} MB max RSS")
+              f"cost {fig['extra_cost_pct']:+.1f} % (parser {fast})")
+    print(f"peak memory       {fig['peak_traced_mb']} MB traced (one e2e pass, parser {fast}), "
+          f"{fig['max_rss_mb']} MB max RSS")
     if args.cold_runs:
         print(f"cold start        {fig['cold_start_s']:.3f} s wall, {fig['cold_start_cpu_s']:.3f} s CPU, median of "
               f"{args.cold_runs} (`repotag tag {args.readme.name}`; bare python: {fig['python_bare_start_s']:.3f} s wall, "

@@ -31,14 +31,33 @@ def add_rule_options(ap) -> None:
     ap.add_argument("--no-builtin", action="store_true", help="do not load the built-in rule pack")
 
 
-def make_tagger(args, extra_dirs=()):
+def add_parser_option(ap) -> None:
+    ap.add_argument("--parser", default="auto", choices=("auto", "python", "rust"),
+                    help="Markdown parser, as `repotag tag --parser` (default: %(default)s)")
+
+
+def make_tagger(args, extra_dirs=(), parser: str | None = None):
+    """The Tagger of the options; parser overrides args.parser (if any)."""
     from engine.packs.model import RuleLoadError
+    try:
+        from engine.document.parsers import ParserUnavailable
+    except ImportError:  # a --src tree from before the choice of parser
+        ParserUnavailable = RuleLoadError
     from engine.tagging.tagger import Tagger
 
+    parser = parser or getattr(args, "parser", "auto")
     try:
-        return Tagger.from_paths([*args.rules, *extra_dirs], builtin=not args.no_builtin)
+        try:
+            return Tagger.from_paths([*args.rules, *extra_dirs], builtin=not args.no_builtin, parser=parser)
+        except TypeError:
+            if parser == "rust":
+                raise
+            # A source tree (--src) from before the choice of parser.
+            return Tagger.from_paths([*args.rules, *extra_dirs], builtin=not args.no_builtin)
     except RuleLoadError as exc:
         sys.exit(f"bench: cannot load rules:\n{exc}")
+    except ParserUnavailable as exc:
+        sys.exit(f"bench: {exc}")
 
 
 def cli_rule_args(args) -> list[str]:

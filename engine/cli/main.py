@@ -39,6 +39,7 @@ def fast_tag(argv: list[str]) -> int | None:
     ap.add_argument("--id-from", default="auto")
     ap.add_argument("--with-names", action="store_true")
     ap.add_argument("--summary", action="store_true")
+    ap.add_argument("--parser", default="auto")
     if any(a in ("--help", "-h") for a in argv):
         return None
     try:
@@ -48,7 +49,8 @@ def fast_tag(argv: list[str]) -> int | None:
     if rest or (ns.max_tags is not None and ns.max_tags < 0):
         return None
     return run_tag(ns.paths, ns.id_, ns.input_format, ns.tags, ns.rules, ns.max_tags, ns.no_builtin, ns.jobs,
-                   recursive=ns.recursive, id_from=ns.id_from, with_names=ns.with_names, summary=ns.summary)
+                   recursive=ns.recursive, id_from=ns.id_from, with_names=ns.with_names, summary=ns.summary,
+                   parser=ns.parser)
 
 
 def main() -> None:

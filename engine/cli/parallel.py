@@ -24,6 +24,7 @@ class TaggerSpec:
     tags: str | None
     builtin: bool
     max_tags: int | None
+    parser: str = "auto"
 
 
 _tagger = None
@@ -36,7 +37,7 @@ def _init(spec: TaggerSpec) -> None:
     from ..tagging.tagger import Tagger
 
     _max_tags = spec.max_tags
-    _tagger = Tagger.from_paths(spec.rules, spec.tags, builtin=spec.builtin, max_tags=spec.max_tags)
+    _tagger = Tagger.from_paths(spec.rules, spec.tags, builtin=spec.builtin, max_tags=spec.max_tags, parser=spec.parser)
 
 
 def _work(batch: list) -> list:

@@ -15,14 +15,17 @@ class UsageError(Exception):
     """Bad options or unloadable rules: exit status 2, messages already printed."""
 
 
-def load_tagger(rules, tags, max_tags=None, builtin=True, taglist=None):
+def load_tagger(rules, tags, max_tags=None, builtin=True, taglist=None, parser="auto"):
     """Tagger.from_paths, with rule problems printed as file:line:col lines."""
+    from ..document.parsers import ParserUnavailable
     from ..packs.model import RuleLoadError
     from ..tagging.tagger import Tagger
     from ..packs.taglist import TagListError
 
     try:
-        return Tagger.from_paths(rules or (), taglist or tags, builtin=builtin, max_tags=max_tags)
+        return Tagger.from_paths(rules or (), taglist or tags, builtin=builtin, max_tags=max_tags, parser=parser)
+    except ParserUnavailable as exc:
+        say(f"--parser: {exc}")
     except RuleLoadError as exc:
         for p in exc.problems:
             sys.stderr.write(f"{p}\n")
@@ -34,7 +37,7 @@ def load_tagger(rules, tags, max_tags=None, builtin=True, taglist=None):
 
 def run_tag(paths, id_=None, input_format="auto", tags=None, rules=None, max_tags=None,
             no_builtin=False, jobs=1, *, recursive=True, id_from="auto", with_names=False,
-            summary=False) -> int:
+            summary=False, parser="auto") -> int:
     """The `tag` command: exit status 0 (all tagged), 1 (some input failed,
     or an argument named no README) or 2."""
     import gc
@@ -60,7 +63,7 @@ def run_tag(paths, id_=None, input_format="auto", tags=None, rules=None, max_tag
     try:
         from ..inputs.sources import plan as plan_inputs
 
-        tagger = load_tagger(rules, tags, max_tags, not no_builtin)
+        tagger = load_tagger(rules, tags, max_tags, not no_builtin, parser=parser)
         gc.freeze()
     except UsageError:
         return 2
@@ -79,7 +82,8 @@ def run_tag(paths, id_=None, input_format="auto", tags=None, rules=None, max_tag
     else:
         from .parallel import TaggerSpec, tag_parallel
 
-        spec = TaggerSpec(tuple(str(r) for r in rules or ()), str(tags) if tags else None, not no_builtin, max_tags)
+        spec = TaggerSpec(tuple(str(r) for r in rules or ()), str(tags) if tags else None, not no_builtin, max_tags,
+                          tagger.parser)
         results = tag_parallel(items, spec, jobs, tagger)
     counts = None
     if summary:

@@ -473,13 +473,21 @@ def _inline(builder: _Builder, events: list[tuple], line: int) -> tuple[str, str
     return "".join(parts), "".join(unlinked)
 
 
-def parse(text: str) -> Document:
-    """Parse README text (any Markdown, HTML-heavy or not) into a Document."""
+def python_blocks(src: str, env: dict) -> list:
+    """markdown-it-py's block tokens (inline content unparsed)."""
+    return _markdown().parse(src, env)
+
+
+def parse(text: str, blocks=None) -> Document:
+    """Parse README text (any Markdown, HTML-heavy or not) into a Document.
+
+    blocks(src, env): the block pass, markdown-it-py's (python_blocks) unless
+    another parser's is given (engine/document/parsers.py chooses)."""
     text = normalize_newlines(text)
     src, origin = unglue(text)
     builder = _Builder(text)
     env: dict = {}
-    tokens = _markdown().parse(src, env)
+    tokens = (blocks or python_blocks)(src, env)
     refs = env.get("references") or {}
     ctx: list[str] = []
     pending_heading = 0

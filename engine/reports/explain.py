@@ -4,6 +4,7 @@ that did not fire lacked, as JSON-ready data with text and HTML renderings.
 JSON layout (schema 1; keys are stable, lists are in a deterministic order):
 
     {"schema": 1, "source": path, "tags": [chosen ids], "names": [...],
+     "parser": "python"|"rust",        # which Markdown parser read the README
      "settings": {"min_score", "relative_min", "max_tags", "repeat_decay", "overlap_penalty"},
      "entries": [                       # chosen tags, then --tag requests, then near misses
        {"tag", "name", "role": "chosen"|"requested"|"near-miss",
@@ -183,6 +184,7 @@ def explain(tagger, text: str, source: str = "-", want: tuple[int, ...] = (), ne
         })
     data = {
         "schema": SCHEMA, "source": source, "tags": list(res.tags), "names": list(res.names),
+        "parser": tagger.parser,
         "settings": {k: settings[k] for k in ("min_score", "relative_min", "max_tags", "repeat_decay", "overlap_penalty")},
         "entries": entries,
     }
@@ -228,7 +230,7 @@ def _head(e: dict) -> str:
 
 def text_blocks(data: dict) -> list:
     chosen = ", ".join(f"{n} ({t})" for n, t in zip(data["names"], data["tags"])) or "none"
-    blocks: list = [f"{data['source']}: tags {chosen}"]
+    blocks: list = [f"{data['source']}: tags {chosen} (Markdown read by the {data['parser']} parser)"]
     titles = {"chosen": "chosen", "requested": "asked about", "near-miss": "near miss"}
     for e in data["entries"]:
         blocks.append("")
@@ -370,7 +372,7 @@ def html_report(data: dict, text: str) -> str:
     chosen = ", ".join(f"{n} ({t})" for n, t in zip(data["names"], data["tags"])) or "none"
     body = (f"<h1>repotag explain</h1><p class=\"mono\">{esc(data['source'])}</p>"
             f"<p>Tags: <b>{esc(chosen)}</b> · min score {data['settings']['min_score']:g}, "
-            f"max {data['settings']['max_tags']} tags</p>"
+            f"max {data['settings']['max_tags']} tags · Markdown read by the {esc(data['parser'])} parser</p>"
             + scores_html(data)
             + "<h2>README</h2>" + readme_html(data, text)
             + "<h2>Evidence</h2>" + evidence_html(data))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 from typing import NamedTuple
 
-from ..document.markdown import Document
+from ..document.markdown import SCOPES, Document
 from ..document.fold import fold_special
 from ..packs.regexguard import WINDOW, finditer_windowed
 from ..packs.model import Rule, RuleSet, norm_term
@@ -41,6 +41,15 @@ def normalize_text(text: str) -> str:
     # Chained replace: several times faster than str.translate with a table.
     low = _lower_same_length(fold_special(text))
     return low.replace("-", " ").replace("_", " ").replace("\n", " ").replace("\t", " ").replace("\r", " ")
+
+
+def _word_char(c: str) -> bool:
+    """What the keyword loop counts as a word character (CJK does not)."""
+    return c in _ASCII_ALNUM or ("\x7f" < c < _CJK and c.isalnum())
+
+
+def _by_segment(hit: "Hit") -> int:
+    return hit.segment
 
 
 class Hit(NamedTuple):
@@ -96,16 +105,53 @@ class Matcher:
     @property
     def automaton(self):
         """Keys: keywords and pattern literals in matching form; values:
-        (length, keyword entries, literal id or -1)."""
+        (length, keyword entries, literal id or -1, whether the key starts
+        with a word character, whether it ends with one). A keyword is
+        word-bounded only on a side where it has a word character, so the
+        key's own side is settled once here, not at every occurrence."""
         if self._automaton is None:
-            import ahocorasick
-
-            a = ahocorasick.Automaton()
-            for key in sorted(set(self._entries) | set(self._literals)):
-                a.add_word(key, (len(key), tuple(self._entries.get(key, ())), self._literals.get(key, -1)))
-            a.make_automaton()
-            self._automaton = a
+            self._build_automata()
         return self._automaton
+
+    def _build_automata(self) -> None:
+        """The automaton of every key, and a small one for the scopes few
+        rules look at (URLs of links, code: a third of a README's text,
+        where the full automaton mostly finds words like "http" or "git"
+        that no rule for those scopes asks for)."""
+        import ahocorasick
+
+        rules = self.rules
+        values = {}
+        for key in sorted(set(self._entries) | set(self._literals)):
+            entries = tuple((ri, kind, term, w, rules[ri].scopes) for ri, kind, term, w in self._entries.get(key, ()))
+            values[key] = (len(key), entries, self._literals.get(key, -1), _word_char(key[0]), _word_char(key[-1]))
+        # The scopes each key can produce evidence in: its keywords' rules'
+        # scopes, and those of the patterns its literal may wake.
+        lit_scopes: dict[int, set] = {}
+        for (ri, _, _), sets in zip(self._patterns, self._filters):
+            for lit in {lit for lits in sets or () for lit in lits}:
+                lit_scopes.setdefault(lit, set()).update(rules[ri].scopes)
+        key_scopes = {key: set().union(*(e[4] for e in v[1]), lit_scopes.get(v[2], ()))
+                      for key, v in values.items()}
+        per_scope: dict[str, int] = {}
+        for scopes in key_scopes.values():
+            for sc in scopes:
+                per_scope[sc] = per_scope.get(sc, 0) + 1
+        # A scope is rare when at most 1 key in 20 is asked for in it.
+        rare = frozenset(sc for sc in SCOPES if per_scope.get(sc, 0) * 20 <= len(values))
+        main = ahocorasick.Automaton()
+        for key, v in values.items():
+            main.add_word(key, v)
+        main.make_automaton()
+        small = ahocorasick.Automaton()
+        for key, v in values.items():
+            if key_scopes[key] & rare:
+                small.add_word(key, v)
+        if len(small):
+            small.make_automaton()
+        self._rare = rare
+        self._small = small if len(small) else None
+        self._automaton = main
 
     def match(self, doc: Document) -> list[Hit]:
         segs = doc.segments
@@ -117,55 +163,88 @@ class Matcher:
             starts.append(pos)
             pos += len(s.text) + 1
         hay = _SEP.join(s.text for s in segs)
-        low = normalize_text(hay)
         hits: list[Hit] = []
-        rules = self.rules
         found: dict[int, list[int]] = {}  # literal id → segments holding it, ascending
         if self._entries or self._literals:
-            n = len(low)
-            alnum = _ASCII_ALNUM
-            bisect_right = bisect.bisect_right
-            # Occurrences come by end offset, and none spans a separator: the
-            # segment of `end` is found by one comparison until it changes.
-            last = len(starts) - 1
-            si, seg_end = -1, -1
-            for end, (length, entries, lit) in self.automaton.iter(low):
-                if end >= seg_end:
-                    si = bisect_right(starts, end) - 1
-                    seg_end = starts[si + 1] if si < last else n
-                if lit >= 0:
-                    seen = found.get(lit)
-                    if seen is None:
-                        found[lit] = [si]
-                    elif seen[-1] != si:
-                        seen.append(si)
-                    if not entries:
-                        continue
-                start = end - length + 1
-                # Word-bounded unless CJK; inline tests, as this runs for
-                # every occurrence (a set lookup settles ASCII, most text).
-                if start > 0:
-                    c = low[start]
-                    if c in alnum or ("\x7f" < c < _CJK and c.isalnum()):
-                        c = low[start - 1]
-                        if c in alnum or ("\x7f" < c < _CJK and c.isalnum()):
-                            continue
-                if end + 1 < n:
-                    c = low[end]
-                    if c in alnum or ("\x7f" < c < _CJK and c.isalnum()):
-                        c = low[end + 1]
-                        if c in alnum or ("\x7f" < c < _CJK and c.isalnum()):
-                            continue
-                seg = segs[si]
-                off = start - starts[si]
-                for ri, kind, term, w in entries:
-                    if seg.scope in rules[ri].scopes:
-                        hits.append(Hit(ri, kind, term, w, si, off, off + length, hay[start:end + 1]))
+            automaton = self.automaton
+            rare = self._rare
+            few = [i for i, s in enumerate(segs) if s.scope in rare] if rare else ()
+            if not few:
+                self._keywords(segs, starts, hay, None, automaton, hits, found)
+            else:
+                # Segments of rare scopes go through the small automaton; the
+                # evidence is put back in document order (a segment's hits stay
+                # in the order found), and the literals' segments in ascending order.
+                ids = [i for i, s in enumerate(segs) if s.scope not in rare]
+                self._keywords(segs, None, None, ids, automaton, hits, found)
+                if self._small is not None:
+                    more: list[Hit] = []
+                    found_more: dict[int, list[int]] = {}
+                    self._keywords(segs, None, None, few, self._small, more, found_more)
+                    if more:
+                        hits += more
+                        hits.sort(key=_by_segment)
+                    for lit, seg_ids in found_more.items():
+                        have = found.get(lit)
+                        found[lit] = seg_ids if have is None else sorted({*have, *seg_ids})
         if self._patterns:
             self._pattern_hits(hay, starts, segs, hits, found)
         if self._fuzzy:
             hits.extend(self._fuzzy_hits(doc))
         return hits
+
+    @staticmethod
+    def _keywords(segs, starts, hay, ids, automaton, hits: list[Hit], found: dict[int, list[int]]) -> None:
+        """One automaton pass over the segments ids (None: all, with their
+        starts and joined text given): keyword hits in text order, and for
+        each pattern literal the segments that hold it."""
+        if ids is not None:
+            starts = []
+            pos = 0
+            for i in ids:
+                starts.append(pos)
+                pos += len(segs[i].text) + 1
+            hay = _SEP.join([segs[i].text for i in ids])
+        low = normalize_text(hay)
+        n = len(low)
+        alnum = _ASCII_ALNUM
+        bisect_right = bisect.bisect_right
+        # Occurrences come by end offset, and none spans a separator: the
+        # segment of `end` is found by one comparison until it changes.
+        last = len(starts) - 1
+        li, si, seg_end, scope = -1, -1, -1, ""
+        for end, (length, entries, lit, left, right) in automaton.iter(low):
+            if end >= seg_end:
+                li = bisect_right(starts, end) - 1
+                si = li if ids is None else ids[li]
+                seg_end = starts[li + 1] if li < last else n
+                scope = segs[si].scope
+            if lit >= 0:
+                seen = found.get(lit)
+                if seen is None:
+                    found[lit] = [si]
+                elif seen[-1] != si:
+                    seen.append(si)
+                if not entries:
+                    continue
+            start = end - length + 1
+            # Word-bounded unless CJK; inline tests, as this runs for
+            # every occurrence (a set lookup settles ASCII, most text).
+            if left and start > 0:
+                c = low[start - 1]
+                if c in alnum or ("\x7f" < c < _CJK and c.isalnum()):
+                    continue
+            if right and end + 1 < n:
+                c = low[end + 1]
+                if c in alnum or ("\x7f" < c < _CJK and c.isalnum()):
+                    continue
+            off = -1
+            for ri, kind, term, w, scopes in entries:
+                if scope in scopes:
+                    if off < 0:
+                        off = start - starts[li]
+                        matched = hay[start:end + 1]
+                    hits.append(Hit(ri, kind, term, w, si, off, off + length, matched))
 
     @staticmethod
     def _pattern_text(segs) -> str:
@@ -206,16 +285,30 @@ class Matcher:
         by_literal = self._by_literal
         for lit in found:
             awake.update(by_literal[lit])
+        patterns, filters = self._patterns, self._filters
         for i in sorted(awake):  # rule order, as if every pattern ran
-            ri, kind, p = self._patterns[i]
-            sets = self._filters[i]
+            ri, kind, p = patterns[i]
+            sets = filters[i]
             scopes = rules[ri].scopes
             if sets is not None:
+                if len(sets) > 1:
+                    # A segment must also hold a literal of every other set:
+                    # most woken patterns miss a whole set, settled without
+                    # building a set of segments.
+                    for lits in sets[1:]:
+                        for lit in lits:
+                            if lit in found:
+                                break
+                        else:
+                            break
+                    else:
+                        lits = None
+                    if lits is not None:
+                        continue
                 seen = [found[lit] for lit in sets[0] if lit in found]
                 if len(sets) == 1:
                     seg_ids = seen[0] if len(seen) == 1 else sorted(set().union(*seen))
                 else:
-                    # A segment must also hold a literal of every other set.
                     both = set().union(*seen)
                     for lits in sets[1:]:
                         both &= set().union(*[found[lit] for lit in lits if lit in found])

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..document import markdown as document
+from ..document import parsers
 from .matching import Matcher
 from ..packs.discover import discover
 from ..packs.model import Loc, Rule, RuleSet, Term, builtin_tags
@@ -42,8 +43,11 @@ def load_taglist(tags: str | Path | TagList | None) -> TagList:
 class Tagger:
     _default: "Tagger | None" = None
 
-    def __init__(self, ruleset: RuleSet, max_tags: int | None = None):
+    def __init__(self, ruleset: RuleSet, max_tags: int | None = None, parser: str | None = "auto"):
         self.ruleset = ruleset
+        # "python" or "rust": which parser reads Markdown (same results; raises
+        # ParserUnavailable for "rust" without markdown-it-pyrs).
+        self.parser = parsers.resolve(parser)
         self.tags = ruleset.tags
         self.rules = ruleset.rules + _name_rules(ruleset.tags, ruleset.rules)
         self.settings = ruleset.settings
@@ -58,14 +62,14 @@ class Tagger:
 
     @classmethod
     def from_paths(cls, rule_dirs=(), tags: str | Path | TagList | None = None, builtin: bool = True,
-                   max_tags: int | None = None, plugins: bool = True) -> "Tagger":
+                   max_tags: int | None = None, plugins: bool = True, parser: str | None = "auto") -> "Tagger":
         """The packs in use (engine.packs.discover: built-in, installed plugins,
         REPOTAG_RULES unless plugins=False), then each of rule_dirs;
-        tags: a tags.json path or TagList."""
-        return cls(load_packs(discover(rule_dirs, builtin, plugins), load_taglist(tags)), max_tags)
+        tags: a tags.json path or TagList; parser: auto, python or rust."""
+        return cls(load_packs(discover(rule_dirs, builtin, plugins), load_taglist(tags)), max_tags, parser)
 
     def tag(self, text: str, max_tags: int | None = None) -> TagResult:
-        return self.tag_document(document.parse(text), max_tags)
+        return self.tag_document(parsers.parse(text, self.parser), max_tags)
 
     def tag_document(self, doc: document.Document, max_tags: int | None = None) -> TagResult:
         """tag() of an already parsed README: a corpus tagged again after a
