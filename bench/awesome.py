@@ -75,6 +75,12 @@ def _clean_description(rest: str) -> str:
     rest = re.sub(r"(?<!\w):[a-z0-9_+-]+:", "", rest)          # :zap: style emoji shortcodes
     rest = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", rest)          # badges
     rest = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", rest)     # links keep their text
+    # List metadata, not the project's words: awesome-sysadmin's "(Source Code, Demo) `Apache-2.0` `Go`"
+    # and awesome-cpp's "[MIT] website" licence tags would otherwise read as vocabulary.
+    rest = re.sub(r"\s*\([^()]*\bSource Code\b[^()]*\)(?:\s*`[^`]*`)*\s*$", "", rest)
+    rest = re.sub(r"\s*\[(?:MIT|BSD[\w.-]*|GPL[\w.+-]*|LGPL[\w.+-]*|AGPL[\w.+-]*|Apache[\w.-]*|Boost|zlib|MPL[\w.-]*|"
+                  r"Public Domain|Unlicense|ISC|CC0[\w.-]*|EPL[\w.-]*|Proprietary|Custom|[\w.+-]*[Ll]icen[cs]e[\w.+-]*)"
+                  r"(?:[/,]\s*[\w. +-]+)*\](?:\s*website)?\s*$", "", rest)
     rest = rest.strip()
     rest = re.sub(r"^(?:-|–|—|:)\s*", "", rest)
     return rest.strip()

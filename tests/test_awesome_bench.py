@@ -105,3 +105,14 @@ def test_export_gold_feeds_rules_suggest(tmp_path):
 
     docs = load_gold(tmp_path / "g" / "gold.jsonl", TagList.from_file(ROOT / "tags.json"))
     assert len(docs) == len(rows) and all(d.file.is_file() for d in docs)
+
+
+@pytest.mark.parametrize("raw,clean", [
+    ("- A build system. ([Source Code](https://x/y)) `Apache-2.0` `Java`", "A build system."),
+    ("- Updates for apps. (Source Code, Clients) `Apache-2.0` `Docker/Go`", "Updates for apps."),
+    ("- A TOML parser for C++17. [MIT] [website](https://t.example)", "A TOML parser for C++17."),
+    ("- Bindings to zlib. [BSD-3-Clause]", "Bindings to zlib."),
+    ("- Reads [MIT] licences in the middle.", "Reads [MIT] licences in the middle."),
+])
+def test_list_metadata_is_not_description(raw, clean):
+    assert awesome._clean_description(raw) == clean
