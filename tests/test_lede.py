@@ -64,6 +64,8 @@ def test_a_notice_is_not_the_lede():
     doc = parse("# Zapp\n\n> **Note**: version 2 is out!\n\n📢 We moved to a new org!\n\nA message broker for IoT devices.\n")
     assert doc.lede == "A message broker for IoT devices."
     assert parse("# Zapp\n\nNotebook server for teams.\n").lede == "Notebook server for teams."  # 'note' as a word prefix
+    assert parse("# Jot\n\nNote keeper for the terminal.\n").lede == "Note keeper for the terminal."  # a word, not a label
+    assert parse("# Zapp\n\nWarning! Alpha software.\n\nA message broker.\n").lede == "A message broker."
 
 
 def test_a_subtitle_under_the_title_is_lede_but_a_section_name_is_not():

@@ -62,7 +62,7 @@ _ADMONITION = re.compile(r"\s*\[!(?:NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]", re.I
 # A notice at the top ("Note: v2 is out!", "📢 We moved") announces, it does not describe.
 _NOTICE = re.compile(
     r"\W{0,3}(?:note|notice|warning|important|caution|attention|heads[ -]up|news|update|announcement|"
-    r"disclaimer|deprecated|deprecation|hint|breaking)\b\W|[\U0001F4E2\U0001F4E3\U0001F6A8\u26A0\u2757\U0001F195\U0001F389]",
+    r"disclaimer|deprecated|deprecation|hint|breaking)\b[*_ ]{0,3}[:!：]|[\U0001F4E2\U0001F4E3\U0001F6A8\u26A0\u2757\U0001F195\U0001F389]",
     re.I)
 
 
