@@ -68,6 +68,17 @@ def _context(tags, rules, no_builtin, no_plugins, fmt="text"):
         _problems(exc)
 
 
+def _tag_ids(taglist, refs) -> list[int]:
+    """The ids of --tag NAME|ID options, in order; an unknown one is a usage error."""
+    ids = []
+    for ref in refs or ():
+        t = taglist.resolve(ref)
+        if t is None:
+            _fail(f"--tag {ref!r}: no such tag in {taglist.source}")
+        ids.append(t.id)
+    return ids
+
+
 def _emit_json(obj) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
 
@@ -86,12 +97,7 @@ def list_rules(
     from ..packs.load import load_packs
 
     taglist, packs = _context(tags, rules, no_builtin, no_plugins, fmt)
-    wanted = set()
-    for ref in tag or ():
-        t = taglist.resolve(ref)
-        if t is None:
-            _fail(f"--tag {ref!r}: no such tag in {taglist.source}")
-        wanted.add(t.id)
+    wanted = set(_tag_ids(taglist, tag))
     try:
         rs = load_packs(packs, taglist)
     except RuleLoadError as exc:
@@ -301,12 +307,7 @@ def suggest(
         tagger = Tagger(load_packs(packs, taglist))
     except RuleLoadError as exc:
         _problems(exc)
-    wanted = []
-    for ref in tag or ():
-        t = taglist.resolve(ref)
-        if t is None:
-            _fail(f"--tag {ref!r}: no such tag in {taglist.source}")
-        wanted.append(t.id)
+    wanted = _tag_ids(taglist, tag)
     try:
         n = len(load_gold(gold, tagger.tags))
         with progress("reading", n) as advance:

@@ -11,11 +11,10 @@ A README's change is
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from .evaluate import Figures, GoldError, figures, tag_name
+from .evaluate import Figures, GoldError, figures, json_lines, tag_name
 from .render import Table
 from ..packs.taglist import TagList
 
@@ -37,22 +36,9 @@ def load_predictions(path: str | Path) -> tuple[dict[str, list[int]], list[str]]
     or {"id":..,"error":..} (an error counts as untagged). Returns
     predictions by id and the ids of error records."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise GoldError(f"{path}: cannot read predictions: {exc.strerror or exc}") from None
     pred: dict[str, list[int]] = {}
     errors: list[str] = []
-    for n, line in enumerate(raw.split(b"\n"), 1):
-        if not line.strip():
-            continue
-        where = f"{path}:{n}"
-        try:
-            obj = json.loads(line.decode("utf-8"))
-        except UnicodeDecodeError as exc:
-            raise GoldError(f"{where}: invalid UTF-8 at byte {exc.start}") from None
-        except json.JSONDecodeError as exc:
-            raise GoldError(f"{where}: invalid JSON: {exc.msg} (column {exc.colno})") from None
+    for _, where, obj in json_lines(path, "predictions"):
         if not isinstance(obj, dict) or "id" not in obj:
             raise GoldError(f"{where}: expected a record {{\"id\":..,\"tags\":[..]}}")
         iid = obj["id"]

@@ -30,16 +30,13 @@ class GoldDoc:
     line: int
 
 
-def load_gold(path: str | Path, tags: TagList) -> list[GoldDoc]:
-    """Gold lines {"id":..., "file":..., "tags":[...]}; `file` is optional
-    here (audit matches by id), eval checks it when it reads the README."""
-    path = Path(path)
+def json_lines(path: Path, what: str):
+    """(line number, "file:line", object) for each non-blank JSON line; a file
+    that cannot be read or a line that is not JSON is a GoldError naming both."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise GoldError(f"{path}: cannot read gold file: {exc.strerror or exc}") from None
-    docs: list[GoldDoc] = []
-    seen: dict[str, int] = {}
+        raise GoldError(f"{path}: cannot read {what}: {exc.strerror or exc}") from None
     for n, line in enumerate(raw.split(b"\n"), 1):
         if not line.strip():
             continue
@@ -50,6 +47,16 @@ def load_gold(path: str | Path, tags: TagList) -> list[GoldDoc]:
             raise GoldError(f"{where}: invalid UTF-8 at byte {exc.start}") from None
         except json.JSONDecodeError as exc:
             raise GoldError(f"{where}: invalid JSON: {exc.msg} (column {exc.colno})") from None
+        yield n, where, obj
+
+
+def load_gold(path: str | Path, tags: TagList) -> list[GoldDoc]:
+    """Gold lines {"id":..., "file":..., "tags":[...]}; `file` is optional
+    here (audit matches by id), eval checks it when it reads the README."""
+    path = Path(path)
+    docs: list[GoldDoc] = []
+    seen: dict[str, int] = {}
+    for n, where, obj in json_lines(path, "gold file"):
         if not isinstance(obj, dict):
             raise GoldError(f"{where}: expected an object with \"id\", \"file\" and \"tags\"")
         iid = obj.get("id")
