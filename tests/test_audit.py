@@ -144,3 +144,18 @@ def test_bad_gold_and_unreadable_inputs(tmp_path):
     r = run_cli("audit", FIX / "docs", tmp_path / "missing.md", "--format", "json", *PACK)
     assert r.returncode == 1 and "missing.md" in r.stderr and "Traceback" not in r.stderr
     assert json.loads(r.stdout)["failed"] == 1
+
+
+def test_a_gold_file_given_as_path_audits_its_own_readmes(tmp_path, audit_json):
+    """`audit GOLD --gold GOLD`: the gold lines name the READMEs (as for eval),
+    so a labelled corpus spread over folders is audited without copying it."""
+    rows = [json.loads(l) for l in (FIX / "gold.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
+    gold = tmp_path / "g.jsonl"
+    gold.write_text("".join(json.dumps({**r, "file": str(FIX / "docs" / f"{r['id']}.md")}) + "\n" for r in rows),
+                    encoding="utf-8")
+    r = run_cli("audit", gold, "--gold", gold, "--format", "json", *PACK)
+    assert r.returncode == 0, r.stderr
+    a = json.loads(r.stdout)
+    assert a["docs"] == len(rows) == audit_json["docs"]
+    assert a["gold"]["figures"] == audit_json["gold"]["figures"]
+    assert a["blame"] == audit_json["blame"]

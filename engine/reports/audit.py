@@ -8,9 +8,11 @@ rules put the wrong tags in). Metrics come from engine.evaluate only.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from itertools import chain
+from pathlib import Path
 
 from .corpus import Run, tag_corpus
-from .evaluate import confusions, figures, load_gold, per_tag_table, summary_lines, tag_name
+from .evaluate import confusions, figures, gold_items, load_gold, per_tag_table, summary_lines, tag_name
 from .render import Table, esc, html_table, loc_str, num, page
 from ..packs.model import norm_term
 
@@ -78,7 +80,8 @@ def audit(tagger, paths: list[str], gold_path=None, input_format: str = "auto",
     from ..inputs.sources import plan as plan_inputs
 
     tags = tagger.tags
-    gold = {d.id: list(d.tags) for d in load_gold(gold_path, tags)} if gold_path else None
+    docs = load_gold(gold_path, tags) if gold_path else []
+    gold = {d.id: list(d.tags) for d in docs} if gold_path else None
     rules = {r.id: r for r in tagger.rules}
     run = Run()
     dist: Counter = Counter()
@@ -91,12 +94,18 @@ def audit(tagger, paths: list[str], gold_path=None, input_format: str = "auto",
     fn_docs: list[dict] = []
     seen_ids: set = set()
     dup_ids = 0
-    plan = plan_inputs(paths, input_format, None, recursive, id_from)
-    for m in plan.warnings + plan.empty:
+    # The gold file itself as a PATH means its own READMEs (its lines name
+    # files, as for eval), so `audit GOLD --gold GOLD` audits a labelled corpus.
+    own = [p for p in paths if gold_path and Path(p).resolve() == Path(gold_path).resolve()]
+    plan = plan_inputs([p for p in paths if p not in own], input_format, None, recursive, id_from) \
+        if len(own) < len(paths) else None
+    for m in (plan.warnings + plan.empty) if plan else []:
         if on_error:
             on_error(f"warning: {m}")
-    empty_before = len(plan.empty)
-    for t in tag_corpus(tagger, plan.items(), run, plan.total, "audit"):
+    empty_before = len(plan.empty) if plan else 0
+    items = chain(gold_items(gold_path, docs) if own else (), plan.items() if plan else ())
+    total = None if plan and plan.total is None else (len(docs) if own else 0) + (plan.total if plan else 0)
+    for t in tag_corpus(tagger, items, run, total, "audit"):
         if t.result is None:
             if on_error:
                 on_error(t.error)
@@ -142,7 +151,7 @@ def audit(tagger, paths: list[str], gold_path=None, input_format: str = "auto",
             fn_docs.append({"id": iid, "tag": y, "name": tag_name(tags, y), "fired": bool(ev_rules),
                             "rules": ev_rules, "score": round(ts.score, 4) if ts else 0.0,
                             "status": ts.status if ts else "no-evidence"})
-    for m in plan.empty[empty_before:]:  # JSONL files found empty while reading
+    for m in (plan.empty[empty_before:] if plan else []):  # JSONL files found empty while reading
         if on_error:
             on_error(f"warning: {m}")
     ok = run.docs - run.failed
@@ -169,7 +178,7 @@ def audit(tagger, paths: list[str], gold_path=None, input_format: str = "auto",
     }
     if dup_ids:
         out["duplicate_ids"] = dup_ids
-    if plan.empty:
+    if plan and plan.empty:
         out["no_readme"] = list(plan.empty)  # arguments that named no README: exit status 1
     if gold is not None:
         fig = figures(pred, gold)
