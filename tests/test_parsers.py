@@ -38,6 +38,9 @@ RECONCILED = [
     # with what the text holds, and drops a last line of spaces.
     ("unclosed fence at the end", "# T\n```go\nfunc main() {}", lambda d: d.code[0].text == "func main() {}", None),
     ("closed fence at the end", "# T\n```\nx\n```", lambda d: d.code[0].text == "x\n", None),
+    # ... and the closing fence of a quote or list item stands after its markers.
+    ("closed fence in a quote at the end", "> ```\n> \n> ```", lambda d: d.code[0].text == "\n", None),
+    ("closed fence in a quoted list at the end", "> - ```\n>   b\n>   ```", lambda d: d.code[0].text == "b\n", None),
     ("fence ending in spaces", "```\na\n   ", lambda d: d.code[0].text == "a\n", None),
     ("HTML block at the end", "Intro text here.\n\n<pre>\nrun it", lambda d: d.code[0].text.endswith("run it"), None),
     ("indented code at the end", "Para.\n\n    make all", lambda d: d.code[0].text == "make all\n", None),
@@ -58,6 +61,8 @@ RECONCILED = [
     ("setext title and tight list", "Quiver\n======\nA message broker.\n\n- fast\n- small\n",
      lambda d: d.title == "Quiver" and [s.text for s in d.segments if s.scope == "list"] == ["fast", "small"], None),
     # Shapes read differently that go back to markdown-it-py.
+    ("setext underline under table marks", "    |  |\n |---|\n---",
+     lambda d: d.title is None and [s.scope for s in d.segments] == ["code", "table"], "setext heading of table marks"),
     ("tab after a quote marker", "> >   \tindented code", lambda d: d.code[0].text == "  indented code\n",
      "tab in indentation"),
     ("empty item as a lazy line", ">> +  first\n>> +  ===\n ===\n> + \n", lambda d: len(d.segments) == 2,

@@ -88,6 +88,9 @@ def _closing_fence(line: str, meta) -> bool:
     return run >= meta.get("marker_len", 3) and not body[run:].strip(" \t")
 
 
+_TABLE_MARKS = re.compile(r"^[\s|:-]*\|[\s|:-]*$")
+_CONTAINER_PREFIX = re.compile(r"^(?:[ \t]*>)*[ \t]*")
+
 # Each line's indentation and container markers (and the line's remainder,
 # so that finditer yields one match per line).
 _LEAD = re.compile(r"^([ \t>*+\-0-9.)]*).*$", re.M)
@@ -225,6 +228,10 @@ class _Walk:
                         raise _Fallback("lazy line")
                     out.append(Token("inline", [line, line + 1], content))
             elif name == "heading" or name == "lheading":
+                if name == "lheading" and _TABLE_MARKS.match(node.children[0].meta.get("content", "") if node.children else ""):
+                    # " |---|\n---": markdown-it-py reads a table (that row as
+                    # its header, the underline as its delimiter row).
+                    raise _Fallback("setext heading of table marks")
                 line = self.line(node)
                 tag = f"h{node.meta['level']}"
                 kids = node.children
@@ -234,7 +241,12 @@ class _Walk:
             elif name == "fence":
                 meta = node.meta
                 content = meta.get("content", "")
-                if self.at_unterminated_end(node) and not _closing_fence(self.last_line, meta):
+                last = self.last_line
+                if level:
+                    # Inside a quote or list the closing fence follows the
+                    # container's markers and indentation ("> ```").
+                    last = _CONTAINER_PREFIX.sub("", last)
+                if self.at_unterminated_end(node) and not _closing_fence(last, meta):
                     content = self.unterminated(content)
                 out.append(Token("fence", [self.line(node), 0], content, meta.get("info", "")))
             elif name == "html_block":
