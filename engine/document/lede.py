@@ -78,6 +78,13 @@ LIST_ITEMS = 1  # items of a colon-introduced list read as lede
 SHORT_LEDE_WORDS = 12  # a lede this short that ends in ':' leaves the saying to its list
 
 
+def read_as_lede(doc, seg) -> None:
+    """Count seg with the lede's weight; it is the lede if there is none yet."""
+    seg.scope = "lede"
+    if doc.lede is None:
+        doc.lede, doc.lede_line = seg.text, seg.line
+
+
 def _subtitle(doc) -> None:
     segs = doc.segments
     for i, seg in enumerate(segs):
@@ -88,9 +95,7 @@ def _subtitle(doc) -> None:
         nxt = next((s for s in segs[i + 1:] if s.scope not in ("badge", "link", "image")), None)
         if nxt is not None and nxt.scope == "heading" and len(nxt.text.split()) >= 3 \
                 and not _SECTION_NAME.match(nxt.text) and not nxt.text.rstrip().endswith("?"):
-            nxt.scope = "lede"
-            if doc.lede is None:
-                doc.lede, doc.lede_line = nxt.text, nxt.line
+            read_as_lede(doc, nxt)
         return
 
 
@@ -127,14 +132,16 @@ def _defining(doc) -> None:
         if seg.line > FIRST_SCREEN_LINES or seen >= FIRST_SCREEN_SEGMENTS:
             return
         if seg.scope == "lede":
-            if any(defines(s, names) for s in _SENTENCE_END.split(seg.text, SENTENCES)[:SENTENCES]):
+            if _opens_with_definition(seg, names):
                 return  # the lede already says it
             continue
         if seg.scope not in ("prose", "list"):
             continue
         seen += 1
-        if any(defines(s, names) for s in _SENTENCE_END.split(seg.text, SENTENCES)[:SENTENCES]):
-            seg.scope = "lede"
-            if doc.lede is None:
-                doc.lede, doc.lede_line = seg.text, seg.line
+        if _opens_with_definition(seg, names):
+            read_as_lede(doc, seg)
             return
+
+
+def _opens_with_definition(seg, names: set[str]) -> bool:
+    return any(defines(s, names) for s in _SENTENCE_END.split(seg.text, SENTENCES)[:SENTENCES])

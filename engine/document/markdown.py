@@ -536,8 +536,7 @@ def parse(text: str, blocks=None) -> Document:
         # under an "Introduction"/"About" heading: that paragraph is the lede.
         for seg in doc.segments:
             if seg.scope == "prose" and _INTRO_SECTION.search(seg.section) and descriptive(seg.text):
-                seg.scope = "lede"
-                doc.lede, doc.lede_line = seg.text, seg.line
+                lede.read_as_lede(doc, seg)
                 break
     lede.promote(doc)
     return doc

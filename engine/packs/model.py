@@ -174,19 +174,17 @@ _PACKAGE = Path(__file__).resolve().parent.parent
 
 def builtin_dir() -> Path:
     """The built-in pack: inside the installed package, or the source tree's rules/."""
-    here = _PACKAGE
-    for cand in (here / "rules", here.parent / "rules"):
+    for cand in (_PACKAGE / "rules", _PACKAGE.parent / "rules"):
         if cand.is_dir():
             return cand
-    return here / "rules"
+    return _PACKAGE / "rules"
 
 
 def builtin_tags() -> Path:
-    here = _PACKAGE
-    for cand in (here / "tags.json", here.parent / "tags.json"):
+    for cand in (_PACKAGE / "tags.json", _PACKAGE.parent / "tags.json"):
         if cand.is_file():
             return cand
-    return here / "tags.json"
+    return _PACKAGE / "tags.json"
 
 
 def rule_files(pack_dir: Path) -> list[Path]:
