@@ -241,14 +241,10 @@ def tune(
     except RuleLoadError as exc:
         _problems(exc)
     try:
-        from ..reports.evaluate import load_gold
-
-        n = len(load_gold(gold, tagger.tags))
-        with progress("reading", n) as advance:
-            corpus = Corpus.from_gold(tagger, gold, on_error=lambda m: typer.echo(f"repotag: {m}", err=True),
-                                      progress=advance)
+        corpus = Corpus.from_gold(tagger, gold, on_error=lambda m: typer.echo(f"repotag: {m}", err=True))
     except GoldError as exc:
         _fail(str(exc))
+    n = len(corpus.cases)
     if n < folds:
         _fail(f"{gold}: {n} README(s) cannot be split into {folds} folds")
     odd = corpus.mismatches()
@@ -295,8 +291,7 @@ def suggest(
     """Mine candidate keywords and negatives for tags from gold READMEs; print a YAML snippet (never edits rules)."""
     from ..packs.model import RuleLoadError
     from ..packs.load import load_packs
-    from ..reports.evaluate import GoldError, load_gold
-    from ..reports.render import progress
+    from ..reports.evaluate import GoldError
     from ..reports.suggest import json_data, read_docs, suggest as run_suggest, weak_tags, yaml_snippet
     from ..tagging.tagger import Tagger
 
@@ -309,9 +304,7 @@ def suggest(
         _problems(exc)
     wanted = _tag_ids(taglist, tag)
     try:
-        n = len(load_gold(gold, tagger.tags))
-        with progress("reading", n) as advance:
-            docs = read_docs(tagger, gold, on_error=lambda m: typer.echo(f"repotag: {m}", err=True), progress=advance)
+        docs = read_docs(tagger, gold, on_error=lambda m: typer.echo(f"repotag: {m}", err=True))
     except GoldError as exc:
         _fail(str(exc))
     chosen = list(dict.fromkeys(wanted)) or weak_tags(docs, weakest)

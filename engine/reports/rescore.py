@@ -18,8 +18,8 @@ import math
 from dataclasses import dataclass, field
 
 from ..packs.model import norm_term
-from ..tagging.guard import tag_guarded, time_limit_from_env
 from ..tagging.scoring import select
+from .corpus import Run, tag_corpus
 from .evaluate import gold_items, load_gold
 
 # One piece of evidence: rule index, weight (term × rule, hand-written),
@@ -68,29 +68,23 @@ class Corpus:
                 self.docs_of_rule.setdefault(r, []).append(d)
 
     @classmethod
-    def from_gold(cls, tagger, gold_path, on_error=None, progress=None) -> "Corpus":
+    def from_gold(cls, tagger, gold_path, on_error=None) -> "Corpus":
         """Tag each README of a gold file once. A README that cannot be read
         or tagged stays in the corpus as an untagged case (as in eval) and
         is reported through on_error."""
         docs = load_gold(gold_path, tagger.tags)
         index = {r.id: i for i, r in enumerate(tagger.rules)}
-        limit = time_limit_from_env()
         cases = []
-        for d, item in zip(docs, gold_items(gold_path, docs)):
+        tagged = tag_corpus(tagger, gold_items(gold_path, docs), Run(), len(docs), "reading")
+        for d, t in zip(docs, tagged):
             case = Case(d.id, d.tags)
-            if item.error:
-                case.error = item.error
+            if t.result is None:
+                case.error = t.error
+                if on_error:
+                    on_error(t.error)
             else:
-                res, err = tag_guarded(tagger, item.text, None, item.source or d.id, limit)
-                if res is None:
-                    case.error = err
-                else:
-                    _fill(case, res, index)
-            if case.error and on_error:
-                on_error(case.error)
+                _fill(case, t.result, index)
             cases.append(case)
-            if progress:
-                progress()
         return cls(tagger, cases)
 
     def hand(self) -> Params:

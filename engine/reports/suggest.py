@@ -30,7 +30,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..packs.model import norm_term
-from ..tagging.guard import tag_guarded, time_limit_from_env
+from .corpus import Run, tag_corpus
 from .evaluate import gold_items, load_gold, tag_name
 
 MAX_N = 4
@@ -136,27 +136,21 @@ def phrases_of(doc, settings: dict | None = None) -> dict[str, tuple[int, str]]:
     return found
 
 
-def read_docs(tagger, gold_path, on_error=None, progress=None) -> list[Doc]:
+def read_docs(tagger, gold_path, on_error=None) -> list[Doc]:
     """Each gold README tagged once: its gold tags, the rules' tags, its phrases.
     A README that cannot be read counts as untagged with no phrases."""
     docs = load_gold(gold_path, tagger.tags)
-    limit = time_limit_from_env()
     out = []
-    for d, item in zip(docs, gold_items(gold_path, docs)):
+    for d, t in zip(docs, tag_corpus(tagger, gold_items(gold_path, docs), Run(), len(docs), "reading")):
         doc = Doc(d.id, frozenset(d.tags), frozenset())
-        err = item.error
-        if not err:
-            res, err = tag_guarded(tagger, item.text, None, item.source or d.id, limit)
-            if res is not None:
-                doc.pred = frozenset(res.tags)
-                doc.phrases = phrases_of(res.document, tagger.settings)
-        if err:
-            doc.error = err
+        if t.result is None:
+            doc.error = t.error
             if on_error:
-                on_error(err)
+                on_error(t.error)
+        else:
+            doc.pred = frozenset(t.result.tags)
+            doc.phrases = phrases_of(t.result.document, tagger.settings)
         out.append(doc)
-        if progress:
-            progress()
     return out
 
 
