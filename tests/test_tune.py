@@ -132,6 +132,28 @@ def test_rescoring_matches_the_tagger(setup):
     assert pred[_name("b", 0)] == []
 
 
+def test_a_scope_trial_leaves_a_rule_with_its_own_factor(setup, tmp_path):
+    """A rule that names its own lede factor is not moved by a trial of the
+    pack's lede factor, in the Tagger as in the re-scoring."""
+    from engine.reports.rescore import Corpus, Params
+
+    pack, gold = setup
+    own = write_pack(tmp_path / "own", {**RULES, "tags/beta.yml": RULES["tags/beta.yml"].replace(
+        "    weight: 0.5\n", "    weight: 0.5\n    scope_factors: {lede: 6.0}\n")})
+    corpus = Corpus.from_gold(tagger_for(own), gold)
+    hand = corpus.hand()
+    trial = Params({}, {"lede": 1.0}, dict(hand.settings, scope_factors=dict(hand.settings["scope_factors"], lede=1.0)))
+    (own / "pack.yml").write_text("min_score: 2.5\nrelative_min: 0.0\nscope_factors: {lede: 1.0}\n", encoding="utf-8")
+    from engine.reports.evaluate import gold_items, load_gold
+
+    tagger = tagger_for(own)
+    docs = load_gold(gold, tagger.tags)
+    truth = {d.id: tagger.tag(it.text).tags for d, it in zip(docs, gold_items(gold, docs))}
+    pred = corpus.predict(trial)
+    assert pred == truth
+    assert any(pred[c.id] for c in corpus.cases if 2 in c.gold)  # beta still reaches its threshold
+
+
 def test_tune_recovers_planted_weights_and_writes_an_overlay(setup):
     pack, gold = setup
     before = digest(pack)

@@ -23,7 +23,7 @@ from .corpus import Run, tag_corpus
 from .evaluate import gold_items, load_gold
 
 # One piece of evidence: rule index, weight (term × rule, hand-written),
-# scope, scope factor as weighed (intro factor included), section factor,
+# scope (None where the rule sets its own factor), scope factor as weighed (intro factor included), section factor,
 # and the tie-break of scoring.total()'s strongest-first order.
 Item = tuple  # (rule, weight, scope, scope_factor, section_factor, (line, segment, start, rule_id))
 
@@ -83,7 +83,7 @@ class Corpus:
                 if on_error:
                     on_error(t.error)
             else:
-                _fill(case, t.result, index)
+                _fill(case, t.result, index, tagger.rules)
             cases.append(case)
         return cls(tagger, cases)
 
@@ -102,7 +102,7 @@ class Corpus:
                 w = weight if m is None else weight * m
                 f = p.scope.get(scope)
                 # A changed scope factor scales what was weighed (intro factor
-                # and any per-rule factor included) by new / hand-written.
+                # included) by new / hand-written.
                 s = sf if f is None else sf * (f / hand_sf[scope])
                 ranked.append((-(w * s * secf), key))
             ranked.sort()
@@ -131,7 +131,7 @@ class Corpus:
         return [c.id for c in self.cases if not c.error and self.choose(c, self.totals(c, hand), hand) != c.tagged]
 
 
-def _fill(case: Case, res, index: dict[str, int]) -> None:
+def _fill(case: Case, res, index: dict[str, int], rules_in_use) -> None:
     case.tagged = list(res.tags)
     groups: dict[tuple, list[Item]] = {}
     rules = set()
@@ -145,9 +145,12 @@ def _fill(case: Case, res, index: dict[str, int]) -> None:
             continue
         r = index[e.rule_id]
         rules.add(r)
+        # A rule with its own factor for this scope does not follow the
+        # pack's: a trial of the pack's factor leaves it (scope None).
+        scope = None if e.scope in dict(rules_in_use[r].scope_factors) else e.scope
         # e.weight holds term × rule × tuned; tune loads the packs without an
         # overlay, so tuned is 1 and this is the hand-written weight.
-        item = (r, e.weight, e.scope, e.scope_factor, e.section_factor, (e.line, e.segment, e.start, e.rule_id))
+        item = (r, e.weight, scope, e.scope_factor, e.section_factor, (e.line, e.segment, e.start, e.rule_id))
         groups.setdefault((e.tag, e.kind == "negative", norm_term(e.matched)), []).append(item)
     for (tag, negative, _), items in groups.items():
         case.groups.setdefault(tag, []).append((negative, items))
