@@ -259,7 +259,7 @@ def compare(rows: list[dict], old_rows: list[dict], s: dict, limit: int) -> None
                   f"  {old[r['key']]['tags']} -> {r['tags']}")
 
 
-def export_gold(mapped, out: Path, tag_names: set[str]) -> int:
+def export_gold(mapped, out: Path) -> int:
     """Gold lines {"id", "file", "tags"} for the mapped entries, the texts under
     out/entries/ (generated files outside the project: the lists' text is
     never copied into it)."""
@@ -325,7 +325,7 @@ def main(argv=None) -> int:
     except MapError as exc:
         sys.exit(f"awesome: unmapped categories:\n{exc}")
     if args.export_gold:
-        return export_gold(mapped, args.export_gold, tag_names)
+        return export_gold(mapped, args.export_gold)
     rows = evaluate(make_tagger(args), mapped)
     s = summarise(rows)
     report(s, skipped, args.worst)

@@ -91,7 +91,7 @@ def test_real_map_covers_every_list():
 def test_export_gold_feeds_rules_suggest(tmp_path):
     cmap = awesome.load_map(FIX / "map.yml", TAGS)
     mapped, _ = awesome.load_entries(FIX, cmap)
-    assert awesome.export_gold(mapped, tmp_path / "g", TAGS) == 0
+    assert awesome.export_gold(mapped, tmp_path / "g") == 0
     rows = [json.loads(l) for l in (tmp_path / "g" / "gold.jsonl").read_text(encoding="utf-8").splitlines()]
     ids = {t["name"].strip(): t["id"] for t in json.loads((ROOT / "tags.json").read_text(encoding="utf-8"))}
     flagz = next(r for r in rows if r["id"].endswith("flagz"))

@@ -213,11 +213,12 @@ def eval_(
     from ..reports.render import print_blocks
 
     tagger = load_tagger(rules, tags, max_tags, not no_builtin)
+    old = None
     if against is not None:
         from ..reports.compare import load_predictions
 
         try:
-            load_predictions(against)  # a bad file fails before the whole corpus is tagged
+            old, _ = load_predictions(against)  # a bad file fails before the whole corpus is tagged
         except GoldError as exc:
             fail(str(exc))
     try:
@@ -232,10 +233,7 @@ def eval_(
         from ..reports.evaluate import load_gold
 
         gold_tags = {d.id: list(d.tags) for d in load_gold(gold, tagger.tags)}
-        try:
-            diff = compare.before_after(against, pred, gold_tags, tagger.tags)
-        except GoldError as exc:
-            fail(str(exc))
+        diff = compare.before_after(old, pred, gold_tags, tagger.tags)
     if as_json:
         data = fig.to_json(tagger.tags, per_tag)
         data["failed"] = run.failed
@@ -272,12 +270,11 @@ def audit(
 
     if format_ not in ("table", "json", "html"):
         fail(f"--format must be table, json or html, not {format_!r}")
-    if input_format not in ("auto", "text", "jsonl"):
-        fail(f"--input-format must be auto, text or jsonl, not {input_format!r}")
-    from ..inputs.ids import ID_FROM
+    from .run import input_options_error
 
-    if id_from not in ID_FROM:
-        fail(f"--id-from must be {', '.join(ID_FROM[:-1])} or {ID_FROM[-1]}, not {id_from!r}")
+    bad = input_options_error(input_format, id_from)
+    if bad:
+        fail(bad)
     tagger = load_tagger(rules, tags, max_tags, not no_builtin)
     try:
         data = run_audit(tagger, paths, gold, input_format, noisy_share, near_dup,
@@ -324,14 +321,13 @@ def serve(
 
     try:
         wb = make_workbench(rules, tags, not no_builtin, corpus, gold, max_tags)
-        wb.load({})  # the saved rules must load before anything is served
+        base = wb.load({})  # the saved rules must load before anything is served
     except RuleLoadError as exc:
         for p in exc.problems:
             typer.echo(str(p), err=True)
         fail(f"cannot load rules: {len(exc.problems)} problem(s)")
     except (TagListError, GoldError) as exc:
         fail(str(exc))
-    base = wb.load({})
     if base.tagger is None:
         for p in base.problems:
             typer.echo(str(p), err=True)

@@ -24,10 +24,7 @@ def worker_tagger(spec: TaggerSpec):
     """The Tagger of `spec` in this process, built on first use."""
     t = _taggers.get(spec)
     if t is None:
-        from ..tagging.tagger import Tagger
-
-        t = _taggers[spec] = Tagger.from_paths(spec.rules, spec.tags, builtin=spec.builtin,
-                                               max_tags=spec.max_tags)
+        t = _taggers[spec] = spec.tagger()
     return t
 
 
@@ -114,7 +111,7 @@ def main(argv=None) -> int:
     from .run import UsageError, load_tagger
 
     try:  # fail here, with file:line problems, rather than on every worker
-        _taggers[spec] = load_tagger(spec.rules, spec.tags, spec.max_tags, spec.builtin)
+        _taggers[spec] = load_tagger(spec.rules, spec.tags, spec.max_tags, spec.builtin, parser=spec.parser)
     except UsageError:
         return 2
     client = Client(a.scheduler) if a.scheduler else Client(LocalCluster(processes=True))

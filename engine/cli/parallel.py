@@ -26,6 +26,13 @@ class TaggerSpec:
     max_tags: int | None
     parser: str = "auto"
 
+    def tagger(self):
+        """The Tagger this spec describes (from the rule cache, so cheaply)."""
+        from ..tagging.tagger import Tagger
+
+        return Tagger.from_paths(self.rules, self.tags, builtin=self.builtin, max_tags=self.max_tags,
+                                 parser=self.parser)
+
 
 _tagger = None
 _max_tags = None
@@ -34,10 +41,8 @@ _max_tags = None
 def _init(spec: TaggerSpec) -> None:
     """Spawned workers rebuild the Tagger (from the rule cache, so cheaply)."""
     global _tagger, _max_tags
-    from ..tagging.tagger import Tagger
-
     _max_tags = spec.max_tags
-    _tagger = Tagger.from_paths(spec.rules, spec.tags, builtin=spec.builtin, max_tags=spec.max_tags, parser=spec.parser)
+    _tagger = spec.tagger()
 
 
 def _work(batch: list) -> list:

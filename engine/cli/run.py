@@ -35,6 +35,17 @@ def load_tagger(rules, tags, max_tags=None, builtin=True, taglist=None, parser="
     raise UsageError()
 
 
+def input_options_error(input_format: str, id_from: str) -> str | None:
+    """What is wrong with --input-format / --id-from (tag and audit), or None."""
+    from ..inputs.ids import ID_FROM
+
+    if input_format not in ("auto", "text", "jsonl"):
+        return f"--input-format must be auto, text or jsonl, not {input_format!r}"
+    if id_from not in ID_FROM:
+        return f"--id-from must be {', '.join(ID_FROM[:-1])} or {ID_FROM[-1]}, not {id_from!r}"
+    return None
+
+
 def run_tag(paths, id_=None, input_format="auto", tags=None, rules=None, max_tags=None,
             no_builtin=False, jobs=1, *, recursive=True, id_from="auto", with_names=False,
             summary=False, parser="auto") -> int:
@@ -42,16 +53,9 @@ def run_tag(paths, id_=None, input_format="auto", tags=None, rules=None, max_tag
     or an argument named no README) or 2."""
     import gc
 
-    if input_format not in ("auto", "text", "jsonl"):
-        say(f"--input-format must be auto, text or jsonl, not {input_format!r}")
-        return 2
-    if jobs < 1:
-        say(f"--jobs must be at least 1, not {jobs}")
-        return 2
-    from ..inputs.ids import ID_FROM
-
-    if id_from not in ID_FROM:
-        say(f"--id-from must be {', '.join(ID_FROM[:-1])} or {ID_FROM[-1]}, not {id_from!r}")
+    bad = input_options_error(input_format, id_from) or (f"--jobs must be at least 1, not {jobs}" if jobs < 1 else None)
+    if bad:
+        say(bad)
         return 2
     # What is loaded now (modules, ~18,000 rule objects, the matcher) lives
     # until exit. Built with the collector off and then frozen, it is never

@@ -39,7 +39,7 @@ _DEFINING = re.compile(
     re.I,
 )
 # CJK: "X 是一个/一款/一套 …", "X は … です" (Japanese definition), "X 는 … 입니다".
-_DEFINING_CJK = re.compile(r"^\W{0,3}(?P<subject>[^\s，。,.]{1,40}?)\s*(?:是一个|是一款|是一套|是一种|是一個|是一款|は[^。]{2,80}です)")
+_DEFINING_CJK = re.compile(r"^\W{0,3}(?P<subject>[^\s，。,.]{1,40}?)\s*(?:是一个|是一款|是一套|是一种|是一個|は[^。]{2,80}です)")
 _PRONOUN = re.compile(r"^(?:it|this(?: \w+)?|that|which)$", re.I)
 _PEOPLE = re.compile(r"^(?:we|i|you|they|there|here)$", re.I)  # "We are a foundation project" defines no project
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+")

@@ -13,6 +13,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .walk import strip_compressed
+
 # Beyond this many characters a README is cut before analysis (and the record
 # says so in "warnings"). What a project is shows in its first pages: the dev
 # corpus tops out near 20 KB and only the largest awesome lists pass 250 KB.
@@ -128,7 +130,7 @@ def read_path(path: Path, id_: str | None = None, whole: bool = False) -> Item:
     fh, size, err = _open_regular(path)
     if err:
         return Item(iid, error=err, source=str(path))
-    compressed = path.name.lower().endswith(".gz")
+    _, compressed = strip_compressed(path.name)
     try:
         with fh:
             if compressed:

@@ -94,9 +94,11 @@ def _letter_edge(items, first: bool) -> bool:
     return False
 
 
-def _pattern_findings(rule: Rule) -> list[Problem]:
+def _pattern_findings(rule: Rule, inside=lambda f: True) -> list[Problem]:
     out = []
     for p in rule.patterns + rule.negative_patterns:
+        if not inside(p.loc.file):
+            continue
         try:
             tree = list(_sre.parse(p.source))
         except (re.error, RecursionError):
@@ -153,7 +155,7 @@ def _grouped(groups: list, a: int, b: int) -> bool:
     return any(a in g and b in g for g in groups)
 
 
-def _keyword_findings(rules: list[Rule], tags: TagList, groups: list, only: set[str] | None = None) -> list[Problem]:
+def _keyword_findings(rules: list[Rule], tags: TagList, groups: list, inside: "_Inside | None" = None) -> list[Problem]:
     """Keywords written twice. Intended and silent: the same keyword in rules
     of one tag that count in different scopes (a title/lede rule and a
     heading rule), and a keyword shared by two tags that pack.yml groups
@@ -179,27 +181,22 @@ def _keyword_findings(rules: list[Rule], tags: TagList, groups: list, only: set[
                                               "name the pair in pack.yml's shared_vocabulary", "keyword-two-tags"))
                     break
             earlier.append((r, t))
-    out += _near_duplicates(first, tags, only)
+    out += _near_duplicates(first, tags, inside or _Inside(None))
     return out
 
 
-def _near_pairs(keys: list[str], first: dict, only: set[str] | None):
-    """(a, b, ratio) with a < b for near keywords; with `only`, just the pairs
+def _near_pairs(keys: list[str], first: dict, inside: "_Inside"):
+    """(a, b, ratio) with a < b for near keywords; unless every file is reported on, just the pairs
     with a keyword in those files: comparing all pairs is most of a lint, and
     an editor re-linting one file needs only that file's pairs."""
     from rapidfuzz import fuzz, process
 
-    if only is None:
+    if inside.everything:
         for i, a in enumerate(keys):
             for b, score, _ in process.extract(a, keys[i + 1:], scorer=fuzz.ratio, score_cutoff=NEAR_RATIO, limit=None):
                 yield a, b, score
         return
-    inside: dict[str, bool] = {}
-    for k in keys:
-        f = first[k][1].loc.file
-        if f not in inside:
-            inside[f] = in_paths(f, only)
-    focus = [k for k in keys if inside[first[k][1].loc.file]]
+    focus = [k for k in keys if inside(first[k][1].loc.file)]
     pairs = {}
     for a in focus:
         for b, score, _ in process.extract(a, keys, scorer=fuzz.ratio, score_cutoff=NEAR_RATIO, limit=None):
@@ -209,10 +206,10 @@ def _near_pairs(keys: list[str], first: dict, only: set[str] | None):
         yield a, b, score
 
 
-def _near_duplicates(first: dict, tags: TagList, only: set[str] | None = None) -> list[Problem]:
+def _near_duplicates(first: dict, tags: TagList, inside: "_Inside") -> list[Problem]:
     keys = sorted(k for k in first if len(k) >= NEAR_MIN_LEN)
     out = []
-    for a, b, score in _near_pairs(keys, first, only):
+    for a, b, score in _near_pairs(keys, first, inside):
         if not _typo(a, b):
             continue
         (ra, ta), (rb, tb) = first[a], first[b]
@@ -253,12 +250,12 @@ def _coverage_findings(rs: RuleSet) -> list[Problem]:
             for t in rs.tags if t.id not in covered]
 
 
-def _example_findings(rs: RuleSet, only) -> list[Problem]:
+def _example_findings(rs: RuleSet, inside: "_Inside") -> list[Problem]:
     pos = {t for e in rs.examples for t in e.tags}
     neg = {t for e in rs.examples for t in e.not_tags}
     out, done = [], set()
     for r in rs.rules:
-        if r.tag in done or not in_paths(r.loc.file, only):
+        if r.tag in done or not inside(r.loc.file):
             continue
         done.add(r.tag)
         lacks = [w for w, s in (("positive (tags:)", pos), ("negative (not:)", neg)) if r.tag not in s]
@@ -269,6 +266,22 @@ def _example_findings(rs: RuleSet, only) -> list[Problem]:
 
 
 # ---------------------------------------------------------------- entry point
+
+class _Inside:
+    """Whether a file is one reported on (in_paths), memoised: in_paths
+    resolves the path on disk, and a lint asks for every term."""
+
+    def __init__(self, only: set[str] | None):
+        self.only = only
+        self.everything = only is None
+        self._seen: dict[str, bool] = {}
+
+    def __call__(self, file: str) -> bool:
+        v = self._seen.get(file)
+        if v is None:
+            v = self._seen[file] = in_paths(file, self.only)
+        return v
+
 
 def lint(paths, in_use: list[Pack], tags: TagList) -> list[Finding]:
     """Findings for PATHs (rule files or pack folders; none: the packs in use),
@@ -283,23 +296,24 @@ def lint_collected(rs: RuleSet, problems: list[Problem], paths=(), only: set[str
     """lint() on packs already collected (collect_packs' result and problems),
     so an editor that loads the pack anyway does not load it twice."""
     problems = list(problems)
+    inside = _Inside(only)
     rules = rs.rules + rs.dropped
+    # Each shape finding stands at its own term's place: terms of files not
+    # reported on (an editor re-linting one file) are not checked at all.
     for r in rules:
         for t in r.keywords:
-            problems += _keyword_shape(t, "keyword")
+            if inside(t.loc.file):
+                problems += _keyword_shape(t, "keyword")
         for t in r.negative:
-            problems += _keyword_shape(t, "negative term")
-        problems += _pattern_findings(r)
+            if inside(t.loc.file):
+                problems += _keyword_shape(t, "negative term")
+        problems += _pattern_findings(r, inside)
     problems += _keyword_findings(rs.rules, rs.tags,
-                                  [*rs.settings.get("overlap_groups", []), *rs.settings.get("shared_vocabulary", [])], only)
-    problems += _example_findings(rs, only)
+                                  [*rs.settings.get("overlap_groups", []), *rs.settings.get("shared_vocabulary", [])], inside)
+    problems += _example_findings(rs, inside)
     whole = [p for p in map(Path, paths or ()) if p.is_dir()]
     coverage = _coverage_findings(rs) if not paths or whole else []
-    inside: dict[str, bool] = {}  # in_paths resolves the path: once a file, not once a problem
-    for p in problems:
-        if p.loc.file not in inside:
-            inside[p.loc.file] = in_paths(p.loc.file, only)
-    found = [p for p in problems if inside[p.loc.file]] + coverage
+    found = [p for p in problems if inside(p.loc.file)] + coverage
     unique = {(p.loc.file, p.loc.line, p.loc.col, p.code, p.message): p for p in found}
     ordered = sorted(unique.values(), key=lambda p: (p.loc.file, p.loc.line, p.loc.col, p.code, p.message))
     return [Finding(p, severity(p.code)) for p in ordered]

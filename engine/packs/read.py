@@ -204,12 +204,12 @@ def _unknown_keys(m: YMap, allowed, what: str, problems: list[Problem]) -> None:
             problems.append(Problem(m.keylocs[key], f"unknown key {key!r} in {what}{tip}", "unknown-key"))
 
 
-def _weight(value, loc: Loc, problems: list[Problem], allow_zero=False) -> float | None:
+def _weight(value, loc: Loc, problems: list[Problem], allow_zero=False, what: str = "weight") -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        problems.append(Problem(loc, f"weight must be a number, not {type(value).__name__} {value!r}", "wrong-type"))
+        problems.append(Problem(loc, f"{what} must be a number, not {type(value).__name__} {value!r}", "wrong-type"))
         return None
     if not (0 <= value <= MAX_WEIGHT) or (value == 0 and not allow_zero):
-        problems.append(Problem(loc, f"weight {value} is out of range (0, {MAX_WEIGHT:g}]", "weight-range"))
+        problems.append(Problem(loc, f"{what} {value} is out of range (0, {MAX_WEIGHT:g}]", "weight-range"))
         return None
     return float(value)
 
@@ -416,13 +416,9 @@ def _changes(data: YMap, pack: str, tags: TagList, problems: list[Problem]) -> l
         _unknown_keys(item, OVERRIDE_KEYS, "an override", problems)
         fields = _rule_fields(item, tags, problems)
         if "tuned" in item:
-            t, tloc = item["tuned"], item.vallocs["tuned"]
-            if isinstance(t, bool) or not isinstance(t, (int, float)):
-                problems.append(Problem(tloc, f"tuned must be a number, not {type(t).__name__} {t!r}", "wrong-type"))
-            elif not 0 < t <= MAX_WEIGHT:
-                problems.append(Problem(tloc, f"tuned {t} is out of range (0, {MAX_WEIGHT:g}]", "weight-range"))
-            else:
-                fields["tuned"] = float(t)
+            t = _weight(item["tuned"], item.vallocs["tuned"], problems, what="tuned")
+            if t is not None:
+                fields["tuned"] = t
         if not fields and len(problems) == n0:
             problems.append(Problem(item.loc, f"override of {rid!r} changes nothing (give weight, scopes, keywords, ...)", "empty-override"))
         if len(problems) == n0:
@@ -665,8 +661,7 @@ def collect_packs(pack_dirs, tags: TagList, skip=frozenset()) -> tuple[RuleSet, 
     Rule files whose resolved path is in `skip` are left out (`rules tune`
     fits against the packs without the overlay it is about to replace)."""
     problems: list[Problem] = []
-    settings = {k: (list(v) if isinstance(v, list) else dict(v) if isinstance(v, dict) else v)
-                for k, v in DEFAULT_SETTINGS.items()}
+    settings = _default_settings()
     rs = RuleSet([], [], settings, tags, [])
     seen: dict[str, Rule] = {}
     for pack_dir in pack_dirs:

@@ -137,8 +137,7 @@ def text_blocks(diffs: list[Diff], before: Figures, after: Figures, tags: TagLis
     return blocks
 
 
-def before_after(old_path: Path, new: dict[str, list[int]], gold: dict[str, list[int]], tags: TagList):
-    """(diffs, figures before, figures after, gold ids missing from the old file)."""
-    old, _ = load_predictions(old_path)
+def before_after(old: dict[str, list[int]], new: dict[str, list[int]], gold: dict[str, list[int]], tags: TagList):
+    """(diffs, figures before, figures after, gold ids missing from the old predictions)."""
     missing = [i for i in gold if i not in old]
     return compare(old, new, gold, lambda t: tag_name(tags, t)), figures(old, gold), figures(new, gold), missing

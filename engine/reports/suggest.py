@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 from ..packs.model import norm_term
 from .corpus import Run, tag_corpus
-from .evaluate import gold_items, load_gold, tag_name
+from .evaluate import figures, gold_items, load_gold, tag_name
 
 MAX_N = 4
 MIN_DOCS = 2
@@ -266,17 +266,9 @@ def suggest(tagger, docs: list[Doc], tags: list[int], top: int = 10, min_docs: i
 
 
 def weak_tags(docs: list[Doc], limit: int) -> list[int]:
-    """Tags of the gold set, worst F1 first (ties: more errors first)."""
-    tp, fp, fn = Counter(), Counter(), Counter()
-    for d in docs:
-        tp.update(d.pred & d.gold)
-        fp.update(d.pred - d.gold)
-        fn.update(d.gold - d.pred)
-    ranked = []
-    for t in set(tp) | set(fn):
-        f1 = 2 * tp[t] / (2 * tp[t] + fp[t] + fn[t])
-        ranked.append((round(f1, 9), -(fp[t] + fn[t]), t))
-    return [t for _, _, t in sorted(ranked)][:limit]
+    """Tags of the gold set, worst F1 first (ties: more errors first), as eval --per-tag orders them."""
+    figs = figures({d.id: list(d.pred) for d in docs}, {d.id: list(d.gold) for d in docs})
+    return [t.tag for t in figs.worst_first() if t.tp + t.fn][:limit]
 
 
 def _q(s: str) -> str:

@@ -34,7 +34,7 @@ from __future__ import annotations
 import hashlib
 import math
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .evaluate import Figures, figures
 from .rescore import Corpus, Params
@@ -155,9 +155,7 @@ class Model:
                 scope.pop(param.name, None)
             else:
                 scope[param.name] = v
-            settings = dict(p.settings)
-            settings["scope_factors"] = dict(settings["scope_factors"], **{param.name: v})
-            return Params(p.mult, scope, settings)
+            return Params(p.mult, scope, p.settings)  # tag_totals reads Params.scope
         settings = dict(p.settings)
         settings[param.name] = v
         return Params(p.mult, p.scope, settings)
@@ -314,9 +312,13 @@ class TuneResult:
     pooled_untuned: Figures  # every README scored by the fit that did not see it
     pooled_tuned: Figures
     changes: list[Change]  # the final fit's changes, kept or not
-    final_untuned: Figures  # on all gold READMEs (flatters the overlay)
-    final_tuned: Figures
-    params: dict = field(default_factory=dict)
+    final_tuned: Figures  # the overlay on all gold READMEs (flatters it)
+
+    @property
+    def final_untuned(self) -> Figures:
+        """The hand-written values on all gold READMEs: no fold ever fits
+        them, so these are the pooled untuned figures."""
+        return self.pooled_untuned
 
     @property
     def kept(self) -> list[Change]:
@@ -343,7 +345,7 @@ def tune(corpus: Corpus, k: int = 5, seed: int = 0, max_factor: float = MAX_FACT
     every = list(range(n))
     hand = Model(corpus, every)
     results: list[FoldResult] = []
-    fitted: list[tuple[dict, dict, list[int]]] = []
+    fitted: list[tuple[dict, dict, Model]] = []  # each fold's fit and its held-back model
     pooled: dict[str, list[int]] = {}
     for f in range(k):
         train = [d for d in every if fold[d] != f]
@@ -351,15 +353,13 @@ def tune(corpus: Corpus, k: int = 5, seed: int = 0, max_factor: float = MAX_FACT
         values, params = fit(corpus, train, seed, max_factor, min_docs, penalty, passes, inner)
         tuned_train = Model(corpus, train, values, params)
         tuned_test = Model(corpus, test, values, params)
-        fitted.append((values, params, test))
+        fitted.append((values, params, tuned_test))
         pooled.update(tuned_test.predictions())
-        hp = hand.predictions()
+        hp = hand.predictions()  # _figs scores only the gold ids of the docs given
         results.append(FoldResult(
             f, len(train), len(test), len(values),
-            _figs(corpus, {corpus.cases[d].id: hp[corpus.cases[d].id] for d in train}, train),
-            _figs(corpus, tuned_train.predictions(), train),
-            _figs(corpus, {corpus.cases[d].id: hp[corpus.cases[d].id] for d in test}, test),
-            _figs(corpus, tuned_test.predictions(), test)))
+            _figs(corpus, hp, train), _figs(corpus, tuned_train.predictions(), train),
+            _figs(corpus, hp, test), _figs(corpus, tuned_test.predictions(), test)))
         if progress:
             progress()
     values, params = fit(corpus, every, seed, max_factor, min_docs, penalty, passes, inner)
@@ -368,12 +368,9 @@ def tune(corpus: Corpus, k: int = 5, seed: int = 0, max_factor: float = MAX_FACT
     changes = _held_back_gains(corpus, values, params, fitted)
     kept = {c.param.key: c.value for c in changes if c.kept}
     final = Model(corpus, every, kept, params)
-    all_params = dict(params)
-    for _, p, _ in fitted:
-        all_params.update(p)
     return TuneResult(n, [c.id for c in corpus.cases if c.error], k, seed, max_factor, min_docs, penalty, results,
                       _figs(corpus, hand.predictions(), every), _figs(corpus, pooled, every), changes,
-                      _figs(corpus, hand.predictions(), every), _figs(corpus, final.predictions(), every), all_params)
+                      _figs(corpus, final.predictions(), every))
 
 
 def _held_back_gains(corpus: Corpus, values: dict, params: dict, fitted: list) -> list[Change]:
@@ -381,9 +378,7 @@ def _held_back_gains(corpus: Corpus, values: dict, params: dict, fitted: list) -
     micro F1 with each fold's fit minus the same with this one parameter back
     at its hand-written value. A change no fold made has no held-back
     evidence for it and is not kept."""
-    models = []
-    for fvalues, fparams, test in fitted:
-        models.append((Model(corpus, test, fvalues, fparams), fvalues, fparams))
+    models = [(m, fvalues, fparams) for fvalues, fparams, m in fitted]
     base = [sum(m.counts[i] for m, _, _ in models) for i in range(3)]
     out = []
     for key in sorted(values):

@@ -84,9 +84,3 @@ def tag_item(tagger, corpus: Corpus, i: int, max_tags: int | None) -> dict:
     else:
         res, err = tag_guarded(_Parsed(tagger, doc), it.text, max_tags, it.source or it.id, 0)
     return {"error": err} if res is None else {"tags": list(res.tags)}
-
-
-def parse_all(corpus: Corpus, tagger) -> None:
-    """Parse (by tagging once) every README not parsed yet."""
-    for i in range(len(corpus.items)):
-        tag_item(tagger, corpus, i, None)

@@ -34,7 +34,7 @@ def allowed_hosts(host: str, port: int) -> set[str]:
     if host in ("127.0.0.1", "localhost", "::1"):
         names |= {"127.0.0.1", "localhost", "[::1]"}
     names = {f"[{n}]" if ":" in n and not n.startswith("[") else n for n in names}
-    return {f"{n}:{port}" for n in names} | ({n for n in names} if port == 80 else set())
+    return {f"{n}:{port}" for n in names} | (set(names) if port == 80 else set())
 
 
 class Guard:

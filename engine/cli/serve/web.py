@@ -47,7 +47,7 @@ def _answer(fn):
         return _error(str(exc), exc.status)
 
 
-def _body(request: Request, raw: bytes) -> dict:
+def _body(raw: bytes) -> dict:
     try:
         body = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
@@ -78,7 +78,7 @@ def build_app(wb: Workbench, hosts: set[str]):
             from starlette.concurrency import run_in_threadpool
 
             def call():
-                return method(_body(request, raw))
+                return method(_body(raw))
 
             return await run_in_threadpool(_answer, call)
 

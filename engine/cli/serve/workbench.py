@@ -26,13 +26,13 @@ from ...packs.read import collect_packs, unsaved_sources
 from ...packs.taglist import TagList
 from ...reports.evaluate import figures, tag_name
 from ...reports.explain import evidence_html, explain, highlight_css, readme_html, scores_html
-from ...reports.render import rel
+from ...reports.render import loc_str, rel
 from ...reports.ruletest import describe, run_examples
 from ...tagging.tagger import Tagger
 from ..records import tag_record
 from . import edits as edit_io
 from . import pool
-from .corpus import Corpus, parse_all, tag_item
+from .corpus import Corpus, tag_item
 from .files import AccessError, PackFile, pack_files, resolve
 
 MAX_RULE_TEXT = 1_000_000  # characters of one edited rule file
@@ -94,12 +94,13 @@ class Workbench:
         self.lock = threading.RLock()
 
     def start_jobs(self, jobs: int) -> None:
-        """Parse the corpus and fork `jobs` workers to tag it (see pool.py).
-        Call from the main thread before serving: the fork must see no threads."""
+        """Tag (and so parse) the corpus once here, then fork `jobs` workers to
+        tag it after edits (see pool.py). Call from the main thread before
+        serving: the fork must see no threads."""
         base = self.load({})
         if self.corpus is None or base.tagger is None:
             return
-        parse_all(self.corpus, base.tagger)
+        self._tag_corpus(base, base.tagger)  # no pool yet: in this process, results kept
         self.pool = pool.start(self, jobs)
         self.jobs = jobs if self.pool is not None else 1
 
@@ -282,7 +283,7 @@ class Workbench:
             names = lambda ids: [tag_name(tagger.tags, i) for i in ids]  # noqa: E731
             out.append({"line": ex.loc.line, "text": ex.text, "tags": names(ex.tags), "not": names(ex.not_tags),
                         "got": list(r.result.names), "ok": r.ok,
-                        "message": "" if r.ok else describe(r, tagger, lambda loc: f"{rel(loc.file)}:{loc.line}:{loc.col}")})
+                        "message": "" if r.ok else describe(r, tagger, loc_str)})
         return out
 
     # ------------------------------------------------------------ one README
